@@ -1,0 +1,225 @@
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from governance.models import Ambito, Organisation, SourceDocument
+from governance.scoping import ScopedModel
+from objectives.models import PLAN_AMBITO, Action, Objective, OperatingPlan, ZonePlan
+from pianozona.fields import MoneyField
+
+
+class FundingChannel(ScopedModel):
+    """Canale di finanziamento / fondo (FNPS, FSR, FNA, FSOL, Comuni, progetti…)."""
+
+    class Kind(models.TextChoices):
+        STATE = "statale", "Statale"
+        REGIONAL = "regionale", "Regionale"
+        MUNICIPAL = "comunale", "Comunale"
+        PROJECT = "progetto", "Progetti e bandi"
+        OTHER = "altro", "Altro"
+
+    ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="funding_channels")
+    code = models.CharField("sigla", max_length=40)
+    name = models.CharField("denominazione", max_length=250)
+    kind = models.CharField("tipo", max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    restricted = models.BooleanField(
+        "vincolato", default=False, help_text="Le risorse del fondo hanno destinazione vincolata."
+    )
+    description = models.TextField("descrizione", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "canale di finanziamento"
+        verbose_name_plural = "canali di finanziamento"
+        ordering = ["ambito", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["ambito", "code"], name="channel_unique_code")
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class ChannelReference(ScopedModel):
+    """The legal act assigning a fund for a year (e.g. DGR n. XI/501 del 02/08/2018)."""
+
+    scope_ambito = "channel__ambito"
+
+    channel = models.ForeignKey(
+        FundingChannel, on_delete=models.CASCADE, related_name="legal_references"
+    )
+    year = models.PositiveSmallIntegerField("anno")
+    reference = models.CharField("riferimento normativo", max_length=300)
+    date = models.DateField("data", null=True, blank=True)
+    amount = MoneyField("importo assegnato", null=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "riferimento normativo"
+        verbose_name_plural = "riferimenti normativi"
+        ordering = ["channel", "year"]
+
+    def __str__(self):
+        return f"{self.channel} {self.year}: {self.reference}"
+
+
+class FundingAllocation(ScopedModel):
+    """Entrate per canale: an amount a channel brings to a year's budget."""
+
+    class Stage(models.TextChoices):
+        PLANNED = "preventivo", "Preventivo"
+        ACTUAL = "consuntivo", "Consuntivo"
+
+    class Kind(models.TextChoices):
+        SURPLUS = "avanzo", "Avanzo dell'anno precedente"
+        INCOME = "entrata", "Entrata"
+        NOT_APPLIED = "non_applicata", "Entrata non applicata"
+
+    ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="allocations")
+    zone_plan = models.ForeignKey(
+        ZonePlan, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
+    )
+    operating_plan = models.ForeignKey(
+        OperatingPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
+    )
+    document = models.ForeignKey(
+        SourceDocument,
+        verbose_name="documento di origine",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="allocations",
+    )
+    year = models.PositiveSmallIntegerField("anno")
+    stage = models.CharField("fase", max_length=10, choices=Stage.choices, default=Stage.PLANNED)
+    kind = models.CharField("tipo", max_length=14, choices=Kind.choices, default=Kind.INCOME)
+    channel = models.ForeignKey(
+        FundingChannel,
+        verbose_name="canale",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations",
+    )
+    label = models.CharField("voce (come stampata)", max_length=300)
+    group = models.CharField("raggruppamento", max_length=200, blank=True)
+    restricted = models.BooleanField("vincolato", default=False)
+    amount = MoneyField("importo")
+    note = models.TextField("nota", blank=True)
+    position = models.PositiveIntegerField("ordine", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "entrata per canale"
+        verbose_name_plural = "entrate per canale"
+        ordering = ["ambito", "year", "stage", "position"]
+        indexes = [models.Index(fields=["ambito", "year", "stage"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="allocation_non_negative")
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.label}"
+
+
+class BudgetLine(ScopedModel):
+    """Risorse: one line of an action's budget (voce, nota, preventivo, consuntivo)."""
+
+    scope_ambito = "action__objective__" + PLAN_AMBITO
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="lines")
+    item = models.CharField("voce", max_length=400, blank=True)
+    note = models.CharField("nota (tipo di costo, fornitore)", max_length=300, blank=True)
+    channel = models.ForeignKey(
+        FundingChannel,
+        verbose_name="canale di finanziamento",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="budget_lines",
+    )
+    preventivo = MoneyField("preventivo")
+    consuntivo = MoneyField(
+        "consuntivo", null=True, help_text="Vuoto finché il consuntivo non è inserito."
+    )
+    source_note = models.TextField("nota sul documento originale", blank=True)
+    position = models.PositiveIntegerField("ordine", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "riga di budget"
+        verbose_name_plural = "righe di budget"
+        ordering = ["action", "position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(preventivo__gte=0), name="line_preventivo_gte_0"),
+            models.CheckConstraint(
+                condition=Q(consuntivo__isnull=True) | Q(consuntivo__gte=0),
+                name="line_consuntivo_gte_0",
+            ),
+        ]
+
+    def __str__(self):
+        return self.item or "(voce senza descrizione)"
+
+
+class Surplus(ScopedModel):
+    """Avanzo of a closed year by objective/action, vincolato or not."""
+
+    scope_ambito = PLAN_AMBITO
+
+    plan = models.ForeignKey(OperatingPlan, on_delete=models.CASCADE, related_name="surplus")
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="surplus"
+    )
+    action = models.ForeignKey(
+        Action, null=True, blank=True, on_delete=models.SET_NULL, related_name="surplus"
+    )
+    description = models.CharField("descrizione", max_length=400)
+    channel = models.ForeignKey(
+        FundingChannel, null=True, blank=True, on_delete=models.PROTECT, related_name="surplus"
+    )
+    restricted = models.BooleanField("vincolato", default=True)
+    amount = MoneyField("importo")
+    position = models.PositiveIntegerField("ordine", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "avanzo"
+        verbose_name_plural = "avanzi"
+        ordering = ["plan", "position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="surplus_non_negative")
+        ]
+
+    def __str__(self):
+        return self.description
+
+
+class AgencyYearFigure(ScopedModel):
+    """Revenues and costs of the managing agency by year (history for the charts)."""
+
+    class Kind(models.TextChoices):
+        REVENUE = "ricavi", "Ricavi"
+        COST = "costi", "Costi"
+
+    ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="agency_figures")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="year_figures"
+    )
+    year = models.PositiveSmallIntegerField("anno")
+    kind = models.CharField("tipo", max_length=10, choices=Kind.choices)
+    amount = MoneyField("importo")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "ricavi e costi dell'ente gestore"
+        verbose_name_plural = "ricavi e costi dell'ente gestore"
+        ordering = ["ambito", "year", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "kind"], name="agency_figure_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} {self.year} {self.get_kind_display()}"

@@ -1,0 +1,135 @@
+from django.contrib import admin
+
+from budget.selectors import objectives_with_totals
+from pianozona.formatting import format_euro
+from pianozona.scoped_admin import ScopedAdmin, ScopedInline
+
+from .models import (
+    Action,
+    Area,
+    DataTable,
+    Objective,
+    OperatingPlan,
+    PolicyGoal,
+    Referent,
+    Section,
+    ZonePlan,
+)
+
+
+class OperatingPlanInline(ScopedInline):
+    model = OperatingPlan
+    fields = ["year", "title", "state"]
+
+
+class AreaInline(ScopedInline):
+    model = Area
+    fields = ["code", "name", "position"]
+
+
+class GoalInline(ScopedInline):
+    model = PolicyGoal
+    fields = ["title", "position"]
+
+
+class ObjectiveInline(ScopedInline):
+    model = Objective
+    fields = ["number", "title", "area"]
+
+
+class ActionInline(ScopedInline):
+    model = Action
+    fields = ["number", "title"]
+
+
+class ReferentInline(ScopedInline):
+    model = Referent
+    fields = ["name", "organisation", "organisation_label", "user", "position"]
+
+
+@admin.register(ZonePlan)
+class ZonePlanAdmin(ScopedAdmin):
+    list_display = ["title", "ambito", "start_year", "end_year", "approved_on"]
+    list_filter = ["ambito"]
+    search_fields = ["title"]
+    inlines = [OperatingPlanInline, AreaInline]
+
+
+@admin.register(OperatingPlan)
+class OperatingPlanAdmin(ScopedAdmin):
+    list_display = ["title", "zone_plan", "year", "state"]
+    list_filter = ["zone_plan__ambito", "year", "state"]
+    search_fields = ["title"]
+    list_select_related = ["zone_plan"]
+    inlines = [ObjectiveInline]
+
+
+@admin.register(Area)
+class AreaAdmin(ScopedAdmin):
+    list_display = ["__str__", "zone_plan"]
+    list_filter = ["zone_plan__ambito", "zone_plan"]
+    search_fields = ["name", "description"]
+    inlines = [GoalInline]
+
+
+@admin.register(PolicyGoal)
+class PolicyGoalAdmin(ScopedAdmin):
+    list_display = ["__str__", "area"]
+    list_filter = ["area__zone_plan__ambito", "area"]
+    search_fields = ["title"]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(ScopedAdmin):
+    list_display = ["number", "title", "plan", "preventivo", "consuntivo"]
+    list_display_links = ["number", "title"]
+    list_filter = ["plan__zone_plan__ambito", "plan__year", "plan__state"]
+    search_fields = ["title", "short_title", "description"]
+    list_select_related = ["plan"]
+    readonly_fields = ["preventivo", "consuntivo"]
+    inlines = [ActionInline, ReferentInline]
+
+    def get_queryset(self, request):
+        return objectives_with_totals(super().get_queryset(request))
+
+    @admin.display(description="Totale preventivo", ordering="total_preventivo")
+    def preventivo(self, obj):
+        return format_euro(getattr(obj, "total_preventivo", None))
+
+    @admin.display(description="Totale consuntivo", ordering="total_consuntivo")
+    def consuntivo(self, obj):
+        return format_euro(getattr(obj, "total_consuntivo", None))
+
+
+@admin.register(Action)
+class ActionAdmin(ScopedAdmin):
+    list_display = ["number", "title", "objective"]
+    list_filter = ["objective__plan__zone_plan__ambito", "objective__plan__year"]
+    search_fields = ["title"]
+    list_select_related = ["objective"]
+
+    def get_inlines(self, request, obj):
+        from budget.admin import BudgetLineInline
+
+        return [BudgetLineInline]
+
+
+@admin.register(Referent)
+class ReferentAdmin(ScopedAdmin):
+    list_display = ["name", "organisation_label", "objective", "user"]
+    list_filter = ["objective__plan__zone_plan__ambito", "objective__plan__year"]
+    search_fields = ["name"]
+
+
+@admin.register(Section)
+class SectionAdmin(ScopedAdmin):
+    list_display = ["title", "level", "document"]
+    list_filter = ["document__ambito", "document"]
+    search_fields = ["title", "body"]
+
+
+@admin.register(DataTable)
+class DataTableAdmin(ScopedAdmin):
+    list_display = ["__str__", "section_label", "document"]
+    list_filter = ["document__ambito", "document"]
+    search_fields = ["title", "key"]

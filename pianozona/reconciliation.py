@@ -1,0 +1,119 @@
+"""Printed totals of the source documents against the sums of their lines.
+
+Each PrintedTotal names a ``scope`` (see fixtures/FORMAT.md); this module
+computes the same figure from the data and lists where the two differ.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from budget import selectors as budget_selectors
+from budget.models import BudgetLine
+from governance.models import MunicipalSpending, PopulationFigure, PrintedTotal, SourceDocument
+from objectives.models import OperatingPlan
+
+
+class UnknownScope(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Difference:
+    document: SourceDocument
+    label: str
+    scope: str
+    printed: Decimal
+    computed: Decimal
+
+    @property
+    def difference(self):
+        return self.printed - self.computed
+
+
+def _plan(document):
+    plan = OperatingPlan.objects.filter(
+        zone_plan__ambito=document.ambito, year=document.year
+    ).first()
+    if plan is None:
+        raise UnknownScope(f"nessun piano operativo {document.year} per {document.ambito}")
+    return plan
+
+
+def _lines_total(lines, stage):
+    return budget_selectors.line_totals(lines)[stage]
+
+
+def compute(document, scope):
+    """The figure the data gives for ``scope`` within ``document``'s ambito."""
+    parts = scope.split(":")
+    head = parts[0]
+    ambito = document.ambito
+    if head == "objective" and len(parts) == 3:
+        lines = BudgetLine.objects.filter(
+            action__objective__plan=_plan(document), action__objective__number=int(parts[1])
+        )
+        return _lines_total(lines, parts[2])
+    if head == "action" and len(parts) == 4:
+        lines = BudgetLine.objects.filter(
+            action__objective__plan=_plan(document),
+            action__objective__number=int(parts[1]),
+            action__number=int(parts[2]),
+        )
+        return _lines_total(lines, parts[3])
+    if head == "plan" and len(parts) == 2:
+        return budget_selectors.plan_totals(plan=_plan(document))[parts[1]]
+    if head == "allocations" and len(parts) >= 4:
+        year, stage, what = int(parts[1]), parts[2], parts[3]
+        if what == "group":
+            groups = budget_selectors.allocation_group_totals(ambito=ambito, year=year, stage=stage)
+            return groups.get(":".join(parts[4:]), Decimal("0.00"))
+        totals = budget_selectors.allocation_totals(ambito=ambito, year=year, stage=stage)
+        if what == "avanzo" and len(parts) == 5:
+            return totals[f"avanzo_{parts[4]}"]
+        if what in totals:
+            return totals[what]
+    if head == "result" and len(parts) == 2:
+        year = int(parts[1])
+        income = budget_selectors.allocation_totals(ambito=ambito, year=year, stage="consuntivo")
+        spent = budget_selectors.plan_totals(plan=_plan(document))["consuntivo"]
+        return income["budget"] - spent
+    if head == "surplus" and len(parts) == 3:
+        return budget_selectors.surplus_totals(plan=_plan(document))[parts[2]]
+    if head in ("population", "spending") and len(parts) >= 3:
+        return _territory_total(ambito, head, int(parts[1]), parts[2], ":".join(parts[3:]))
+    raise UnknownScope(f"riferimento non riconosciuto: {scope!r}")
+
+
+def _territory_total(ambito, head, year, by, name):
+    if head == "population":
+        rows, field, prefix = PopulationFigure.objects, "value", "municipality__"
+    else:
+        rows, field, prefix = MunicipalSpending.objects, "amount", "municipality__"
+    rows = rows.filter(**{f"{prefix}ambito": ambito, "year": year})
+    if by == "sub_ambito":
+        rows = rows.filter(**{f"{prefix}sub_ambito__name": name})
+    elif by == "size_class":
+        rows = rows.filter(**{f"{prefix}size_class": name})
+    elif by != "total":
+        raise UnknownScope(f"raggruppamento non riconosciuto: {by!r}")
+    total = rows.aggregate(total=Sum(field))["total"]
+    return Decimal(total or 0).quantize(Decimal("0.01"))
+
+
+def reconcile(documents=None):
+    """Every printed total whose figure differs from the sum of its lines."""
+    totals = PrintedTotal.objects.select_related("document__ambito").order_by(
+        "document__ambito__name", "document__year", "position"
+    )
+    if documents is not None:
+        totals = totals.filter(document__in=documents)
+    differences = []
+    for total in totals:
+        computed = compute(total.document, total.scope)
+        if computed != total.printed:
+            differences.append(
+                Difference(total.document, total.label, total.scope, total.printed, computed)
+            )
+    return differences
