@@ -96,6 +96,8 @@ def _territory_total(ambito, head, year, by, name):
         rows = rows.filter(**{f"{prefix}sub_ambito__name": name})
     elif by == "size_class":
         rows = rows.filter(**{f"{prefix}size_class": name})
+    elif by == "list":  # a subtotal the document prints for a named group of Comuni
+        rows = rows.filter(**{f"{prefix}name__in": name.split("|")})
     elif by != "total":
         raise UnknownScope(f"raggruppamento non riconosciuto: {by!r}")
     total = rows.aggregate(total=Sum(field))["total"]

@@ -34,12 +34,42 @@ def test_forced_reload_recreates_the_same_figures():
     assert sum(BudgetLine.objects.values_list("preventivo", flat=True), Decimal(0)) == total
 
 
-def test_reconciliation_lists_the_printing_errors(capsys):
-    differences = {(d.document.key, d.scope): d for d in reconcile()}
-    ob7 = differences.pop(("po-2015-cremasco", "objective:7:preventivo"))
-    assert ob7.printed == Decimal("4930393.87")
-    assert ob7.computed == Decimal("4989512.71")
-    assert ob7.difference == Decimal("-59118.84")
+def test_reconciliation_lists_the_printing_errors_and_nothing_else(capsys):
+    differences = {
+        (d.document.key, d.scope): (d.printed, d.computed) for d in reconcile()
+    }
+    assert differences == {
+        # PO 2015: TOTALE OBIETTIVO 7 leaves out Azione 29.
+        ("po-2015-cremasco", "objective:7:preventivo"):
+            (Decimal("4930393.87"), Decimal("4989512.71")),
+        # Consuntivo 2018: the lines of Tab. 3 add up to 0,41 more than AVANZO VINCOLATO.
+        ("consuntivo-2018-cremasco", "surplus:2018:restricted"):
+            (Decimal("660009.16"), Decimal("660009.57")),
+        ("consuntivo-2018-cremasco", "surplus:2018:total"):
+            (Decimal("869860.50"), Decimal("869860.91")),
+    }
     call_command("reconcile")
     out = capsys.readouterr().out
     assert "TOTALE OBIETTIVO 7" in out and "-59.118,84 €" in out
+
+
+def test_a_bad_fixture_is_refused_whole_with_a_clear_message(tmp_path):
+    import json
+    import shutil
+
+    from django.core.management.base import CommandError
+
+    from pianozona.seed_loader import FIXTURES_DIR
+
+    folder = tmp_path / "po-2015-cremasco"
+    shutil.copytree(FIXTURES_DIR / "po-2015-cremasco", folder)
+    path = folder / "20-objectives.json"
+    data = json.loads(path.read_text())
+    data["objectives"][9]["actions"][0]["lines"][0]["channel"] = "NON_ESISTE"
+    path.write_text(json.dumps(data))
+    before = _snapshot()
+    with pytest.raises(CommandError) as exc:
+        call_command("load_seeds", path=str(tmp_path))
+    assert "nessun dato modificato" in str(exc.value)
+    assert "NON_ESISTE" in str(exc.value)
+    assert _snapshot() == before
