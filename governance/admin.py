@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 
+from pianozona.reconciliation import reconcile
 from pianozona.scoped_admin import ScopedAdmin, ScopedInline
 
 from .models import (
@@ -145,6 +149,28 @@ class SourceDocumentAdmin(ScopedAdmin):
     list_display = ["title", "kind", "year", "ambito"]
     list_filter = ["ambito", "kind", "year"]
     inlines = [PrintedTotalInline]
+    change_list_template = "admin/governance/sourcedocument/change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.reconciliation_view)
+        return [
+            path("riconciliazione/", view, name="governance_sourcedocument_reconciliation"),
+            *super().get_urls(),
+        ]
+
+    def reconciliation_view(self, request):
+        """Printed totals that differ from the sum of their lines, for the documents one sees."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        documents = self.get_queryset(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Riconciliazione dei totali stampati",
+            "opts": self.model._meta,
+            "documents": documents,
+            "differences": reconcile(documents),
+        }
+        return TemplateResponse(request, "admin/governance/reconciliation.html", context)
 
 
 @admin.register(PrintedTotal)

@@ -11,6 +11,22 @@ class MeasurementInline(ScopedInline):
     show_change_link = False
 
 
+class IndicatorInline(ScopedInline):
+    model = Indicator
+    fields = ["name", "action", "kind", "target", "periodicity", "position"]
+
+
+class MilestoneInline(ScopedInline):
+    model = Milestone
+    fields = ["title", "action", "due_date", "periodicity", "achieved", "note", "position"]
+
+
+class EvaluationCriterionInline(ScopedInline):
+    model = EvaluationCriterion
+    fields = ["text", "position"]
+    show_change_link = False
+
+
 class KpiValueInline(ScopedInline):
     model = KpiValue
     show_change_link = False

@@ -87,7 +87,13 @@ class ObjectiveAdmin(ScopedAdmin):
     search_fields = ["title", "short_title", "description"]
     list_select_related = ["plan"]
     readonly_fields = ["preventivo", "consuntivo"]
-    inlines = [ActionInline, ReferentInline]
+
+    def get_inlines(self, request, obj):
+        # Indicators live in another app; imported here to keep app imports one-way.
+        from indicators.admin import EvaluationCriterionInline, IndicatorInline, MilestoneInline
+
+        return [ActionInline, ReferentInline, IndicatorInline, EvaluationCriterionInline,
+                MilestoneInline]
 
     def get_queryset(self, request):
         return objectives_with_totals(super().get_queryset(request))
