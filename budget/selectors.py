@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from .models import BudgetLine, FundingAllocation, Surplus
@@ -21,6 +21,8 @@ def objectives_with_totals(queryset):
     return queryset.annotate(
         total_preventivo=_sum("actions__lines__preventivo"),
         total_consuntivo=_sum("actions__lines__consuntivo"),
+        # Count skips NULLs: 0 means no consuntivo has been entered yet.
+        lines_with_consuntivo=Count("actions__lines__consuntivo"),
     )
 
 

@@ -104,7 +104,9 @@ class ObjectiveAdmin(ScopedAdmin):
 
     @admin.display(description="Totale consuntivo", ordering="total_consuntivo")
     def consuntivo(self, obj):
-        return format_euro(getattr(obj, "total_consuntivo", None))
+        if not getattr(obj, "lines_with_consuntivo", 0):
+            return "–"
+        return format_euro(obj.total_consuntivo)
 
 
 @admin.register(Action)

@@ -35,12 +35,42 @@ def _check_saved(model, request, obj):
         raise PermissionDenied("Non hai i permessi per modificare questo oggetto.")
 
 
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter that offers only the related objects the user may see."""
+
+    def field_choices(self, field, request, model_admin):
+        related = field.related_model
+        if not (isinstance(related, type) and issubclass(related, ScopedModel)):
+            return super().field_choices(field, request, model_admin)
+        visible = related._default_manager.restrict(request.user, VIEW)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            visible = visible.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in visible]
+
+
+def _scoped_filter(model, entry):
+    if not isinstance(entry, str):
+        return entry
+    field = None
+    current = model
+    for part in entry.split("__"):
+        field = current._meta.get_field(part)
+        current = field.related_model
+    if field is not None and field.is_relation:
+        return (entry, ScopedRelatedFilter)
+    return entry
+
+
 class ScopedPermissionsMixin:
     # Amounts are typed the Italian way ("1.234,56").
     formfield_overrides = {models.DecimalField: {"localize": True}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, VIEW)
+
+    def get_list_filter(self, request):
+        return [_scoped_filter(self.model, entry) for entry in super().get_list_filter(request)]
 
     def has_module_permission(self, request):
         return can(request.user, VIEW, self.model)

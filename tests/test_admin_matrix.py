@@ -149,3 +149,10 @@ def test_admin_is_in_italian(client, world):
     content = response.content.decode()
     assert 'lang="it"' in content
     assert "Righe di budget" in content and "Piani Operativi" in content
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS, ids=lambda m: m.__name__)
+def test_sidebar_filters_do_not_name_other_ambiti(client, world, model):
+    client.force_login(world.user("staff_b"))
+    content = client.get(_url(model, "changelist")).content.decode()
+    assert "Ambito alfa" not in content
