@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
-from pianozona.scoped_admin import ScopedAdmin, ScopedInline
+from pianozona.entry.admin_import import ScopedImportExportMixin
+from pianozona.scoped_admin import FrozenPlanMixin, ScopedAdmin, ScopedInline, plan_of
 
+from .admin_forms import BudgetLineForm, VariationForm
 from .models import (
     AgencyYearFigure,
     BudgetLine,
@@ -9,10 +11,20 @@ from .models import (
     FundingAllocation,
     FundingChannel,
     Surplus,
+    Variation,
 )
+from .resources import BudgetLineResource
 
 
-class BudgetLineInline(ScopedInline):
+class FrozenBudgetMixin(FrozenPlanMixin):
+    """Lines of an approved plan: only the consuntivo is typed; of a closed one: nothing."""
+
+    form = BudgetLineForm
+    locked_states = ("chiuso",)
+    approved_editable = ("consuntivo",)
+
+
+class BudgetLineInline(FrozenBudgetMixin, ScopedInline):
     model = BudgetLine
     fields = ["item", "note", "channel", "preventivo", "consuntivo", "position"]
 
@@ -23,7 +35,7 @@ class ChannelReferenceInline(ScopedInline):
 
 @admin.register(FundingChannel)
 class FundingChannelAdmin(ScopedAdmin):
-    list_display = ["code", "name", "kind", "restricted", "ambito"]
+    list_display = ["code", "name", "kind", "restricted", "overspend_policy", "ambito"]
     list_filter = ["ambito", "kind", "restricted"]
     search_fields = ["code", "name"]
     inlines = [ChannelReferenceInline]
@@ -44,7 +56,8 @@ class FundingAllocationAdmin(ScopedAdmin):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(ScopedAdmin):
+class BudgetLineAdmin(ScopedImportExportMixin, FrozenBudgetMixin, ScopedAdmin):
+    resource_classes = [BudgetLineResource]
     list_display = ["item", "note", "action", "channel", "preventivo", "consuntivo"]
     list_filter = [
         "action__objective__plan__zone_plan__ambito",
@@ -53,6 +66,83 @@ class BudgetLineAdmin(ScopedAdmin):
     ]
     search_fields = ["item", "note"]
     list_select_related = ["action", "channel"]
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "approved_preventivo"]
+
+    def get_queryset(self, request):
+        from .selectors import lines_with_approved_preventivo
+
+        return lines_with_approved_preventivo(super().get_queryset(request))
+
+    @admin.display(description="Preventivo approvato", ordering="approved_preventivo")
+    def approved_preventivo(self, obj):
+        from pianozona.formatting import format_euro
+
+        return format_euro(getattr(obj, "approved_preventivo", None))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for warning in getattr(form, "overspend_warnings", ()):
+            messages.warning(request, warning)
+
+
+@admin.register(Variation)
+class VariationAdmin(ScopedAdmin):
+    """Variations are written by budget.services.variation_create and never changed after."""
+
+    form = VariationForm
+    list_display = ["subject", "plan", "previous_amount", "new_amount", "deliberation",
+                    "created_by", "created_at"]
+    list_filter = ["plan__zone_plan__ambito", "plan__year"]
+    search_fields = ["subject", "reason"]
+    list_select_related = ["plan", "deliberation", "created_by"]
+    add_fields = ["line", "new_amount", "reason", "deliberation"]
+    shown_fields = ["plan", "subject", "line", "previous_amount", "new_amount", "reason",
+                    "deliberation", "created_by", "created_at"]
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.shown_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.shown_fields
+
+    def has_change_permission(self, request, obj=None):
+        frozen = obj is not None and plan_of(obj).is_frozen
+        return not frozen and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        frozen = obj is not None and plan_of(obj).is_frozen
+        return not frozen and super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "line":
+            field.queryset = field.queryset.filter(
+                action__objective__plan__state="approvato"
+            ).select_related("action__objective__plan")
+        return field
+
+    def save_model(self, request, obj, form, change):
+        from .services import variation_create
+
+        if change:  # only a draft plan's variation can be edited (test data); keep it plain
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        variation = variation_create(
+            line=data["line"], new_amount=data["new_amount"], reason=data["reason"],
+            deliberation=data["deliberation"], user=request.user,
+        )
+        for f in Variation._meta.concrete_fields:
+            setattr(obj, f.attname, getattr(variation, f.attname))
+        obj._state.adding = False
+        for warning in form.warnings:
+            messages.warning(request, warning)
 
 
 @admin.register(Surplus)

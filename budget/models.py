@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from governance.models import Ambito, Organisation, SourceDocument
+from governance.models import Ambito, Deliberation, Organisation, SourceDocument
 from governance.scoping import ScopedModel
 from objectives.models import PLAN_AMBITO, Action, Objective, OperatingPlan, ZonePlan
 from pianozona.fields import MoneyField
@@ -18,6 +19,10 @@ class FundingChannel(ScopedModel):
         PROJECT = "progetto", "Progetti e bandi"
         OTHER = "altro", "Altro"
 
+    class OverspendPolicy(models.TextChoices):
+        WARN = "avvisa", "Avvisa"
+        REFUSE = "rifiuta", "Rifiuta"
+
     ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="funding_channels")
     code = models.CharField("sigla", max_length=40)
     name = models.CharField("denominazione", max_length=250)
@@ -26,6 +31,14 @@ class FundingChannel(ScopedModel):
         "vincolato", default=False, help_text="Le risorse del fondo hanno destinazione vincolata."
     )
     description = models.TextField("descrizione", blank=True)
+    overspend_policy = models.CharField(
+        "spesa oltre il previsto",
+        max_length=10,
+        choices=OverspendPolicy.choices,
+        default=OverspendPolicy.WARN,
+        help_text="Cosa fare quando una spesa supera il preventivo della riga o le entrate "
+        "del fondo: avvisare o rifiutare l'inserimento.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -160,6 +173,58 @@ class BudgetLine(ScopedModel):
 
     def __str__(self):
         return self.item or "(voce senza descrizione)"
+
+    # The frozen-plan rule at the lowest level: whatever path a write takes
+    # (admin, API, shell), an approved plan's budget changes only by variation.
+    def save(self, *args, **kwargs):
+        from .guards import check_line_write
+
+        check_line_write(self)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        from .guards import check_line_delete
+
+        check_line_delete(self)
+        return super().delete(*args, **kwargs)
+
+
+class Variation(ScopedModel):
+    """Variazione di bilancio: a change to the preventivo of an approved plan, with its act."""
+
+    scope_ambito = PLAN_AMBITO
+
+    plan = models.ForeignKey(OperatingPlan, on_delete=models.CASCADE, related_name="variations")
+    line = models.ForeignKey(
+        BudgetLine, verbose_name="riga di budget", on_delete=models.CASCADE,
+        related_name="variations",
+    )
+    subject = models.CharField("oggetto", max_length=500)
+    previous_amount = MoneyField("preventivo prima della variazione")
+    new_amount = MoneyField("preventivo dopo la variazione")
+    reason = models.TextField("motivazione")
+    deliberation = models.ForeignKey(
+        Deliberation, verbose_name="atto di approvazione", on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="registrata da", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField("registrata il", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "variazione di bilancio"
+        verbose_name_plural = "variazioni di bilancio"
+        ordering = ["plan", "created_at", "pk"]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def difference(self):
+        return self.new_amount - self.previous_amount
 
 
 class Surplus(ScopedModel):

@@ -2,8 +2,9 @@ from django.contrib import admin
 
 from budget.selectors import objectives_with_totals
 from pianozona.formatting import format_euro
-from pianozona.scoped_admin import ScopedAdmin, ScopedInline
+from pianozona.scoped_admin import FrozenPlanMixin, ScopedAdmin, ScopedInline
 
+from . import admin_transitions
 from .models import (
     Action,
     Area,
@@ -20,6 +21,7 @@ from .models import (
 class OperatingPlanInline(ScopedInline):
     model = OperatingPlan
     fields = ["year", "title", "state"]
+    readonly_fields = ["state"]  # states move only through the transitions
 
 
 class AreaInline(ScopedInline):
@@ -32,12 +34,12 @@ class GoalInline(ScopedInline):
     fields = ["title", "position"]
 
 
-class ObjectiveInline(ScopedInline):
+class ObjectiveInline(FrozenPlanMixin, ScopedInline):
     model = Objective
     fields = ["number", "title", "area"]
 
 
-class ActionInline(ScopedInline):
+class ActionInline(FrozenPlanMixin, ScopedInline):
     model = Action
     fields = ["number", "title"]
 
@@ -56,12 +58,28 @@ class ZonePlanAdmin(ScopedAdmin):
 
 
 @admin.register(OperatingPlan)
-class OperatingPlanAdmin(ScopedAdmin):
+class OperatingPlanAdmin(FrozenPlanMixin, ScopedAdmin):
     list_display = ["title", "zone_plan", "year", "state"]
     list_filter = ["zone_plan__ambito", "year", "state"]
     search_fields = ["title"]
     list_select_related = ["zone_plan"]
+    readonly_fields = ["state", "approval", "closing", "funding_shortfall_note"]
     inlines = [ObjectiveInline]
+    actions = ["approve_plan", "close_year"]
+
+    def has_approve_permission(self, request):
+        return admin_transitions.may_approve(request)
+
+    def has_close_permission(self, request):
+        return admin_transitions.may_close(request)
+
+    @admin.action(description="Approva il piano (delibera dell'Assemblea)", permissions=["approve"])
+    def approve_plan(self, request, queryset):
+        return admin_transitions.approve(self, request, queryset)
+
+    @admin.action(description="Chiudi l'anno (anteprima dell'avanzo)", permissions=["close"])
+    def close_year(self, request, queryset):
+        return admin_transitions.close_year(self, request, queryset)
 
 
 @admin.register(Area)
@@ -80,7 +98,7 @@ class PolicyGoalAdmin(ScopedAdmin):
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(ScopedAdmin):
+class ObjectiveAdmin(FrozenPlanMixin, ScopedAdmin):
     list_display = ["number", "title", "plan", "preventivo", "consuntivo"]
     list_display_links = ["number", "title"]
     list_filter = ["plan__zone_plan__ambito", "plan__year", "plan__state"]
@@ -110,7 +128,7 @@ class ObjectiveAdmin(ScopedAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(ScopedAdmin):
+class ActionAdmin(FrozenPlanMixin, ScopedAdmin):
     list_display = ["number", "title", "objective"]
     list_filter = ["objective__plan__zone_plan__ambito", "objective__plan__year"]
     search_fields = ["title"]

@@ -138,6 +138,12 @@ class OperatingPlan(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    funding_shortfall_note = models.TextField(
+        "scopertura dichiarata",
+        blank=True,
+        help_text="Come si copre la parte del preventivo che le entrate non coprono "
+        "(richiesta per approvare un piano non coperto).",
+    )
     history = HistoricalRecords()
 
     class Meta:

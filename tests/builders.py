@@ -13,6 +13,7 @@ from budget.models import (
     FundingAllocation,
     FundingChannel,
     Surplus,
+    Variation,
 )
 from governance.models import (
     Ambito,
@@ -121,6 +122,11 @@ def build_ambito(slug, *, year=2030, lines_per_action=2):
         for n in range(lines_per_action)
     ]
     o[BudgetLine] = lines[0]
+    o[Variation] = Variation.objects.create(
+        plan=o[OperatingPlan], line=lines[0], subject="Variazione",
+        previous_amount=Decimal("10.05"), new_amount=Decimal("10.05"), reason="Prova",
+        deliberation=o[Deliberation],
+    )
     o[Surplus] = Surplus.objects.create(
         plan=o[OperatingPlan], objective=o[Objective], action=o[Action],
         description="Avanzo", amount=Decimal("5.00"),
