@@ -1,0 +1,86 @@
+"""FilterSet base: every list can be narrowed to an ambito; relations filter by id."""
+
+import django_filters
+from django import forms
+from django.db import models
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+from drf_spectacular.utils import extend_schema_field
+
+from .serializers import RELATION_DESCRIPTIONS
+
+
+class BoundedIntegerField(forms.IntegerField):
+    """Integers the database can hold: a larger one is a 400, never a database error."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 2**31 - 1})
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = BoundedIntegerField
+
+
+class IdFilter(IntegerFilter):
+    """A related object by its id: no lookup of the id against other ambiti's objects."""
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """Adds ``ambito`` (codice) and ``ambito_id`` from the model's ``scope_ambito`` path."""
+
+    # On the class, not in Meta, so that subclasses declaring their own Meta keep it.
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        models.ForeignKey: {"filter_class": IdFilter},
+        models.OneToOneField: {"filter_class": IdFilter},
+        models.AutoField: {"filter_class": IntegerFilter},
+        models.BigAutoField: {"filter_class": IntegerFilter},
+        models.IntegerField: {"filter_class": IntegerFilter},
+        models.PositiveIntegerField: {"filter_class": IntegerFilter},
+        models.PositiveSmallIntegerField: {"filter_class": IntegerFilter},
+        models.SmallIntegerField: {"filter_class": IntegerFilter},
+        models.BigIntegerField: {"filter_class": IntegerFilter},
+    }
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        model = cls._meta.model
+        for name, declared in filters.items():
+            # Filters generated from a model field have no label until bound to a form.
+            if declared._label is None and name in RELATION_DESCRIPTIONS:
+                declared.label = RELATION_DESCRIPTIONS[name]
+        if model is not None and getattr(model, "scope_ambito", "pk") != "pk":
+            path = model.scope_ambito
+            filters.setdefault(
+                "ambito",
+                django_filters.CharFilter(
+                    field_name=f"{path}__slug",
+                    label="Codice dell'ambito (es. cremasco).",
+                ),
+            )
+            filters.setdefault(
+                "ambito_id",
+                IdFilter(field_name=path, label="Identificativo dell'ambito."),
+            )
+        return filters
+
+
+def year_range(field_name="year"):
+    return (
+        IntegerFilter(field_name=field_name, lookup_expr="gte", label="Dall'anno (compreso)."),
+        IntegerFilter(field_name=field_name, lookup_expr="lte", label="All'anno (compreso)."),
+    )
+
+
+def date_range(field_name, what):
+    return (
+        django_filters.DateFilter(
+            field_name=field_name, lookup_expr="gte", label=f"{what} dal (AAAA-MM-GG, compreso)."
+        ),
+        django_filters.DateFilter(
+            field_name=field_name, lookup_expr="lte", label=f"{what} al (AAAA-MM-GG, compreso)."
+        ),
+    )

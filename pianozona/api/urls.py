@@ -1,0 +1,37 @@
+"""/api/v1/: the router of every app's viewsets, the API root, the schema and its docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from budget.api.urls import routes as budget_routes
+from governance.api.urls import routes as governance_routes
+from indicators.api.urls import routes as indicators_routes
+from objectives.api.urls import routes as objectives_routes
+
+from .changes import ChangeFeedViewSet
+
+
+class ApiRouter(DefaultRouter):
+    # "?format=csv" selects the format; suffixes (".csv") would double every path in the schema.
+    include_format_suffixes = False
+
+
+router = ApiRouter()
+for app, routes in (
+    ("governance", governance_routes),
+    ("objectives", objectives_routes),
+    ("budget", budget_routes),
+    ("indicators", indicators_routes),
+):
+    for prefix, viewset, basename in routes:
+        router.register(f"{app}/{prefix}", viewset, basename=f"{app}-{basename}")
+router.register("changes", ChangeFeedViewSet, basename="change")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("auth/", include("rest_framework.urls")),
+    path("", include(router.urls)),
+]

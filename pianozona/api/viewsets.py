@@ -1,0 +1,97 @@
+"""The base class of every API viewset: read-only, scoped by Ambito, filterable, with history."""
+
+from django.http import Http404
+from django.utils.http import http_date
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from rest_framework import filters, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+
+from governance.roles import VIEW
+from governance.scoping import can
+from pianozona import history as change_history
+
+from .conditional import ConditionalGetMixin
+from .pagination import ApiPagination
+from .renderers import CSVRenderer
+from .serializers import ChangePageSerializer, ChangeSerializer
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description=ApiPagination.page_query_description),
+    OpenApiParameter(
+        "page_size", OpenApiTypes.INT, description=ApiPagination.page_size_query_description
+    ),
+]
+
+
+class HasRoleInSomeAmbito(BasePermission):
+    """Reading needs a role in at least one ambito; the queryset then narrows to those ambiti."""
+
+    message = "Non hai un ruolo in alcun ambito: non ci sono dati che tu possa consultare."
+
+    def has_permission(self, request, view):
+        model = getattr(view, "scope_model", None) or view.queryset.model
+        return can(request.user, VIEW, model)
+
+
+class StableOrderingFilter(filters.OrderingFilter):
+    """Every ordering ends on the primary key, so that pages never skip or repeat a row."""
+
+    ordering_description = (
+        "Ordinamento: nome del campo, preceduto da '-' per l'ordine decrescente; "
+        "più campi separati da virgola."
+    )
+
+    def filter_queryset(self, request, queryset, view):
+        queryset = super().filter_queryset(request, queryset, view)
+        ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+        if "pk" not in ordering and "-pk" not in ordering:
+            ordering.append("pk")
+        return queryset.order_by(*ordering)
+
+
+class ScopedReadOnlyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """Subclasses only declare ``queryset``, ``serializer_class``, ``filterset_class``.
+
+    The queryset always goes through ``restrict(user, "view")``: nobody filters by hand.
+    """
+
+    permission_classes = [IsAuthenticated, HasRoleInSomeAmbito]
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    pagination_class = ApiPagination
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering_fields = ["id"]
+
+    def get_queryset(self):
+        return super().get_queryset().restrict(self.request.user, VIEW)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Http404):
+            # Django's message names the model in English; outside one's ambiti is "not found".
+            exc = NotFound("Oggetto non trovato, o fuori dagli ambiti in cui hai un ruolo.")
+        return super().handle_exception(exc)
+
+    def get_serializer_class(self):
+        if self.action == "history":
+            return ChangeSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(
+        summary="Storico delle modifiche",
+        description="Le modifiche registrate dell'oggetto, dalla più vecchia: chi, quando, "
+        "quali campi da quale valore a quale.",
+        parameters=PAGE_PARAMETERS,
+        filters=False,
+        responses=ChangePageSerializer,
+    )
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request, *args, **kwargs):
+        records = change_history.object_history(instance=self.get_object())
+        page = self.paginate_queryset(records)
+        response = self.get_paginated_response(ChangeSerializer(page, many=True).data)
+        if records:
+            response["Last-Modified"] = http_date(records[-1].date.timestamp())
+        return response
