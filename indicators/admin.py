@@ -1,8 +1,10 @@
 from django.contrib import admin
 
+from pianozona.entry.admin_import import ScopedImportExportMixin
 from pianozona.scoped_admin import ScopedAdmin, ScopedInline
 
 from .models import EvaluationCriterion, Indicator, Kpi, KpiValue, Measurement, Milestone
+from .resources import MeasurementResource
 
 
 class MeasurementInline(ScopedInline):
@@ -42,7 +44,8 @@ class IndicatorAdmin(ScopedAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(ScopedAdmin):
+class MeasurementAdmin(ScopedImportExportMixin, ScopedAdmin):
+    resource_classes = [MeasurementResource]
     list_display = ["indicator", "period_end", "state", "value", "text_value"]
     list_filter = ["indicator__objective__plan__zone_plan__ambito", "period_end", "state"]
     search_fields = ["indicator__name"]

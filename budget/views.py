@@ -1,0 +1,145 @@
+"""The budget page of an objective: its actions and lines in one grid, plus Excel in and out."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views import View
+
+from objectives.models import Objective
+from pianozona.concurrency import ConflictError
+from pianozona.entry.access import PageAccessMixin, policy_for, scoped_or_403
+from pianozona.entry.imports import ImportPageMixin
+from pianozona.entry.views import plan_context
+
+from .entry_forms import budget_formset
+from .entry_selectors import channels_of, objective_budget
+from .entry_services import budget_lines_save, writable_actions
+from .models import BudgetLine
+from .resources import BudgetLineResource
+
+
+class ObjectivePageMixin(PageAccessMixin):
+    entry_page = True
+
+    def load(self):
+        user = self.request.user
+        self.objective = scoped_or_403(
+            Objective.objects.select_related("plan__zone_plan__ambito"), user, self.kwargs["pk"]
+        )
+        self.plan = self.objective.plan
+        self.check_entry_page(self.plan.zone_plan.ambito_id)
+        self.policy = policy_for(self.plan)
+        self.writable = bool(writable_actions(objective=self.objective, user=user)) and (
+            self.policy.budget_editable or self.policy.plan.state == "approvato"
+        )
+
+    def base_context(self, **extra):
+        context = plan_context(self.request.user, self.plan, nav="plan")
+        context.update(objective=self.objective, policy=self.policy, writable=self.writable,
+                       **extra)
+        return context
+
+
+class BudgetEntryView(ObjectivePageMixin, View):
+    template_name = "budget/budget_entry.html"
+
+    def render(self, formset, budget, *, status=200, conflicts=(), errors=()):
+        conflict_by_row = {c.key: c for c in conflicts}
+        numbers = {action.pk: action.number for action in budget["actions"]}
+        groups = {}
+        for index, form in enumerate(formset.forms):
+            action_id = int(form["action"].value())
+            item = form["item"].value() or "nuova riga"
+            form.row_text = f"«{item}» dell'azione {numbers.get(action_id, '')}"
+            form.conflict = conflict_by_row.get(index)
+            groups.setdefault(action_id, []).append((index, form))
+        context = self.base_context(
+            page_title=f"Budget dell'obiettivo {self.objective.number}",
+            formset=formset,
+            budget=budget,
+            groups=[(action, groups.get(action.pk, [])) for action in budget["actions"]],
+            conflicts=conflicts,
+            errors=errors,
+        )
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def formset(self, budget, data=None):
+        return budget_formset(
+            actions=budget["actions"], channels=channels_of(plan=self.plan),
+            policy=self.policy, writable=self.writable, data=data,
+        )
+
+    def get(self, request, pk):
+        self.load()
+        budget = objective_budget(objective=self.objective, user=request.user)
+        return self.render(self.formset(budget), budget)
+
+    def post(self, request, pk):
+        self.load()
+        if not self.writable:
+            raise PermissionDenied(self.policy.notice or "Non puoi modificare questo budget.")
+        budget = objective_budget(objective=self.objective, user=request.user)
+        formset = self.formset(budget, data=request.POST)
+        if not formset.is_valid():
+            return self.render(formset, budget, errors=["Nessuna riga è stata salvata: "
+                                                        "correggi gli errori evidenziati."])
+        try:
+            result = budget_lines_save(objective=self.objective, user=request.user,
+                                       rows=formset.rows())
+        except ConflictError as exc:
+            # Show the colleague's change; the new tokens make a second save a conscious one.
+            data = request.POST.copy()
+            for conflict in exc.conflicts:
+                data[f"{formset.prefix}-{conflict.key}-token"] = conflict.token
+            formset = self.formset(budget, data=data)
+            formset.is_valid()
+            return self.render(formset, budget, status=409, conflicts=exc.conflicts)
+        except ValidationError as exc:
+            row_errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+            for key, row_messages in row_errors.items():
+                if key.isdigit() and int(key) < len(formset.forms):
+                    for message in row_messages:
+                        formset.forms[int(key)].add_error(None, message)
+            general = exc.messages if not row_errors else []
+            return self.render(formset, budget, errors=["Nessuna riga è stata salvata.",
+                                                        *general])
+        if result.changed:
+            messages.success(
+                request,
+                f"Budget salvato: {result.created} righe nuove, {result.updated} modificate, "
+                f"{result.deleted} eliminate.",
+            )
+        else:
+            messages.info(request, "Nessuna modifica da salvare.")
+        for warning in dict.fromkeys(result.warnings):
+            messages.warning(request, warning)
+        return redirect("budget:entry", pk=self.objective.pk)
+
+
+class BudgetExportView(ObjectivePageMixin, View):
+    def get(self, request, pk, fmt):
+        self.load()
+        lines = BudgetLine.objects.restrict(request.user).filter(action__objective=self.objective)
+        resource = BudgetLineResource(user=request.user, objective=self.objective)
+        filename = f"budget-obiettivo-{self.objective.number}-{self.plan.year}"
+        return resource.export_response(lines, fmt=fmt, filename=filename)
+
+
+class BudgetImportView(ImportPageMixin, ObjectivePageMixin, View):
+    template_name = "budget/budget_import.html"
+    resource_class = BudgetLineResource
+    kind = "budget"
+
+    def import_scope(self):
+        self.load()
+        if not self.writable:
+            raise PermissionDenied(self.policy.notice or "Non puoi importare in questo budget.")
+        return {"objective": self.objective}, f"objective:{self.objective.pk}"
+
+    def page_context(self):
+        return self.base_context(page_title=f"Importa il budget dell'obiettivo "
+                                            f"{self.objective.number}")
+
+    def done_url(self):
+        return redirect("budget:entry", pk=self.objective.pk)
