@@ -1,0 +1,54 @@
+"""Rendering of the Relazione Consuntivo 2018: total time against WeasyPrint alone."""
+
+import statistics
+import time
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+RATIO_TARGET = 1.2
+RUNS = 3
+
+
+def consuntivo_2018():
+    from objectives.models import OperatingPlan
+    from pianozona.reports import charts, rendering
+
+    plan = OperatingPlan.objects.get(zone_plan__ambito__slug="cremasco", year=2018)
+    # One untimed run: imports (matplotlib, WeasyPrint) and font loading are paid once per
+    # worker process, not per report.
+    rendering.render("consuntivo", plan)
+
+    totals, alone, queries, steps = [], [], [], []
+    result = None
+    for _ in range(RUNS):
+        charts.forget_drawn()  # every run draws its charts again: no memo from the last one
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            result = rendering.render("consuntivo", plan)
+        totals.append(time.perf_counter() - started)
+        queries.append(len(captured.captured_queries))
+        steps.append(result.timings)
+        started = time.perf_counter()
+        rendering.html_to_pdf(result.html)
+        alone.append(time.perf_counter() - started)
+    total, weasy = statistics.median(totals), statistics.median(alone)
+    ratio = total / weasy
+
+    def step(name):
+        return f"{statistics.median(t[name] for t in steps):.2f}"
+
+    rows = [
+        ("render total (s)", f"{total:.2f}"),
+        ("  of which data (s)", step("data")),
+        ("  of which charts + HTML (s)", step("html")),
+        ("  of which PDF (s)", step("pdf")),
+        ("WeasyPrint alone, same HTML (s)", f"{weasy:.2f}"),
+        ("ratio total / WeasyPrint", f"{ratio:.3f}"),
+        (f"target ratio <= {RATIO_TARGET}", "ok" if ratio <= RATIO_TARGET else "NOT MET"),
+        ("pages", str(result.pages)),
+        ("database queries", str(queries[-1])),
+        ("PDF size (KB)", str(len(result.pdf) // 1024)),
+        ("runs (median)", str(RUNS)),
+    ]
+    return "Relazione Consuntivo 2018 (cremasco), PDF/UA-1", rows, ratio <= RATIO_TARGET
