@@ -319,6 +319,14 @@ def _load_bodies(ctx, data):
 
 def _load_channels(ctx, items):
     for item in items:
+        known = FundingChannel.objects.filter(ambito=ctx.ambito, code=item["code"]).first()
+        if known is not None and known.restricted != bool(item.get("restricted")):
+            # Two documents of one ambito must agree on a fund's restriction: the surplus
+            # split depends on it, so the last loaded document must not decide silently.
+            raise SeedError(
+                f"canale {item['code']}: vincolo in contrasto con quanto già caricato "
+                f"({'vincolato' if known.restricted else 'non vincolato'})"
+            )
         channel, _ = FundingChannel.objects.update_or_create(
             ambito=ctx.ambito,
             code=item["code"],

@@ -156,3 +156,13 @@ def test_sidebar_filters_do_not_name_other_ambiti(client, world, model):
     client.force_login(world.user("staff_b"))
     content = client.get(_url(model, "changelist")).content.decode()
     assert "Ambito alfa" not in content
+
+
+def test_inline_rows_are_shown_to_who_sees_the_parent(client, world):
+    from objectives.models import Action
+
+    action = world.a[Action]
+    for role in ("staff_a", "auditor_a"):
+        client.force_login(world.user(role))
+        page = client.get(_url(Action, "change", action.pk)).content.decode()
+        assert "Voce 0" in page and "Voce 1" in page, role

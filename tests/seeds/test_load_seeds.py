@@ -73,3 +73,23 @@ def test_a_bad_fixture_is_refused_whole_with_a_clear_message(tmp_path):
     assert "nessun dato modificato" in str(exc.value)
     assert "NON_ESISTE" in str(exc.value)
     assert _snapshot() == before
+
+
+def test_documents_of_one_ambito_must_agree_on_a_fund_restriction(tmp_path):
+    import json
+    import shutil
+
+    from pianozona.seed_loader import FIXTURES_DIR, SeedError, load_document
+
+    folder = tmp_path / "po-2015-cremasco"
+    shutil.copytree(FIXTURES_DIR / "po-2015-cremasco", folder)
+    path = folder / "10-plan.json"
+    data = json.loads(path.read_text())
+    for channel in data["funding_channels"]:
+        if channel["code"] == "COMUNI":
+            channel["restricted"] = False
+    path.write_text(json.dumps(data))
+    before = _snapshot()
+    with pytest.raises(SeedError, match="COMUNI"):
+        load_document(folder, force=True)
+    assert _snapshot() == before
