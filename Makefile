@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-test lint check migrations-check clean
+.PHONY: run test install install-test lint check migrations-check clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,8 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
+	@# The browser tests drive Debian's Chromium (Playwright downloads no browser here).
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 
 ## Start the app on SQLite with the seed documents and the demo users.
 run: install
@@ -35,6 +37,10 @@ run: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Every benchmark in one run (bench/run.py): e.g. rendering the Relazione Consuntivo 2018.
+bench: install
+	$(BIN)/python bench/run.py
 
 lint: install-test
 	$(BIN)/ruff check .

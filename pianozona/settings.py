@@ -9,6 +9,7 @@ project and Celery tasks executed eagerly in the web process. ``DATABASE_URL``
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,8 +41,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
     "pianozona",
@@ -106,7 +109,9 @@ LANGUAGES = [("it", "Italiano")]
 TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: with it on, every integer a template prints is grouped (ids in attributes, years
+# as "2.018"). Money and measures are formatted explicitly (pianozona/numbers.py).
+USE_THOUSAND_SEPARATOR = False
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
@@ -154,10 +159,69 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Quarterly reminders to the referenti, on each quarter's last day (crontab has no "last day").
+_REMINDER_TASK = "indicators.send_quarter_reminders"
+CELERY_BEAT_SCHEDULE = {
+    "promemoria-indicatori-31-03-31-12": {
+        "task": _REMINDER_TASK,
+        "schedule": crontab(minute=0, hour=9, day_of_month=31, month_of_year="3,12"),
+    },
+    "promemoria-indicatori-30-06-30-09": {
+        "task": _REMINDER_TASK,
+        "schedule": crontab(minute=0, hour=9, day_of_month=30, month_of_year="6,9"),
+    },
+}
 
+# Mail: printed on the console unless a real backend is configured.
+EMAIL_BACKEND = env.str(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="ufficio-di-piano@localhost")
+
+# The auditors' API (pianozona/api/): tokens for scripts, the session for the browsable
+# pages; the token scheme comes first so that an anonymous call gets 401, not 403.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "pianozona.api.schema.ApiAutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["pianozona.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="10000/hour")},
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Piano di Zona – API per i revisori",
+    "DESCRIPTION": (
+        "API in sola lettura su ambiti, Comuni, Piani di Zona e Piani Operativi, obiettivi, "
+        "azioni, referenti, canali di finanziamento, entrate, righe di budget, avanzi, "
+        "indicatori, traguardi e delibere, con lo storico di ogni modifica. Ogni utente vede "
+        "solo gli ambiti in cui ha un ruolo. Autenticazione: intestazione "
+        "`Authorization: Token <chiave>`. Importi come stringhe decimali, date ISO 8601; "
+        "ogni elenco anche in CSV con `?format=csv`."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OperatingPlanStateEnum": "objectives.models.OperatingPlan.State",
+        "MeasurementStateEnum": "indicators.models.Measurement.State",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pianozona.api.schema.csv_bodies_are_text",
+    ],
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True

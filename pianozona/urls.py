@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from .views import healthz
@@ -10,7 +10,13 @@ admin.site.site_title = "Piano di Zona"
 admin.site.index_title = "Gestione dei dati del Piano"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="objectives:plan_list", permanent=False)),
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("api/v1/", include("pianozona.api.urls")),
+    path("report/", include("pianozona.reports.urls")),
+    path("", include("pianozona.entry.urls")),
+    path("", include("objectives.urls")),
+    path("", include("budget.urls")),
+    path("", include("indicators.urls")),
 ]
