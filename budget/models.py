@@ -59,7 +59,10 @@ class ChannelReference(ScopedModel):
     scope_ambito = "channel__ambito"
 
     channel = models.ForeignKey(
-        FundingChannel, on_delete=models.CASCADE, related_name="legal_references"
+        FundingChannel,
+        verbose_name="canale di finanziamento",
+        on_delete=models.CASCADE,
+        related_name="legal_references",
     )
     year = models.PositiveSmallIntegerField("anno")
     reference = models.CharField("riferimento normativo", max_length=300)
@@ -90,10 +93,20 @@ class FundingAllocation(ScopedModel):
 
     ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="allocations")
     zone_plan = models.ForeignKey(
-        ZonePlan, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
+        ZonePlan,
+        verbose_name="piano di zona",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="allocations",
     )
     operating_plan = models.ForeignKey(
-        OperatingPlan, null=True, blank=True, on_delete=models.CASCADE, related_name="allocations"
+        OperatingPlan,
+        verbose_name="piano operativo",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="allocations",
     )
     document = models.ForeignKey(
         SourceDocument,
@@ -140,7 +153,9 @@ class BudgetLine(ScopedModel):
 
     scope_ambito = "action__objective__" + PLAN_AMBITO
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="lines")
+    action = models.ForeignKey(
+        Action, verbose_name="azione", on_delete=models.CASCADE, related_name="lines"
+    )
     item = models.CharField("voce", max_length=400, blank=True)
     note = models.CharField("nota (tipo di costo, fornitore)", max_length=300, blank=True)
     channel = models.ForeignKey(
@@ -194,9 +209,16 @@ class Variation(ScopedModel):
 
     scope_ambito = PLAN_AMBITO
 
-    plan = models.ForeignKey(OperatingPlan, on_delete=models.CASCADE, related_name="variations")
+    plan = models.ForeignKey(
+        OperatingPlan,
+        verbose_name="piano operativo",
+        on_delete=models.CASCADE,
+        related_name="variations",
+    )
     line = models.ForeignKey(
-        BudgetLine, verbose_name="riga di budget", on_delete=models.CASCADE,
+        BudgetLine,
+        verbose_name="riga di budget",
+        on_delete=models.CASCADE,
         related_name="variations",
     )
     subject = models.CharField("oggetto", max_length=500)
@@ -204,12 +226,18 @@ class Variation(ScopedModel):
     new_amount = MoneyField("preventivo dopo la variazione")
     reason = models.TextField("motivazione")
     deliberation = models.ForeignKey(
-        Deliberation, verbose_name="atto di approvazione", on_delete=models.PROTECT,
+        Deliberation,
+        verbose_name="atto di approvazione",
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="registrata da", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="registrata da",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField("registrata il", auto_now_add=True)
     history = HistoricalRecords()
@@ -232,16 +260,36 @@ class Surplus(ScopedModel):
 
     scope_ambito = PLAN_AMBITO
 
-    plan = models.ForeignKey(OperatingPlan, on_delete=models.CASCADE, related_name="surplus")
+    plan = models.ForeignKey(
+        OperatingPlan,
+        verbose_name="piano operativo",
+        on_delete=models.CASCADE,
+        related_name="surplus",
+    )
     objective = models.ForeignKey(
-        Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="surplus"
+        Objective,
+        verbose_name="obiettivo",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="surplus",
     )
     action = models.ForeignKey(
-        Action, null=True, blank=True, on_delete=models.SET_NULL, related_name="surplus"
+        Action,
+        verbose_name="azione",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="surplus",
     )
     description = models.CharField("descrizione", max_length=400)
     channel = models.ForeignKey(
-        FundingChannel, null=True, blank=True, on_delete=models.PROTECT, related_name="surplus"
+        FundingChannel,
+        verbose_name="canale di finanziamento",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="surplus",
     )
     restricted = models.BooleanField("vincolato", default=True)
     amount = MoneyField("importo")
@@ -269,7 +317,7 @@ class AgencyYearFigure(ScopedModel):
 
     ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="agency_figures")
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="year_figures"
+        Organisation, verbose_name="ente", on_delete=models.CASCADE, related_name="year_figures"
     )
     year = models.PositiveSmallIntegerField("anno")
     kind = models.CharField("tipo", max_length=10, choices=Kind.choices)

@@ -93,7 +93,7 @@ class PopulationFigure(ScopedModel):
     scope_ambito = "municipality__ambito"
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="population"
+        Municipality, verbose_name="Comune", on_delete=models.CASCADE, related_name="population"
     )
     year = models.PositiveSmallIntegerField("anno")
     value = models.PositiveIntegerField("popolazione residente")
@@ -117,7 +117,7 @@ class MunicipalSpending(ScopedModel):
     scope_ambito = "municipality__ambito"
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.CASCADE, related_name="spending"
+        Municipality, verbose_name="Comune", on_delete=models.CASCADE, related_name="spending"
     )
     year = models.PositiveSmallIntegerField("anno")
     amount = MoneyField("spesa sociale (€)")
@@ -183,7 +183,12 @@ class Body(ScopedModel):
     name = models.CharField("denominazione", max_length=250)
     kind = models.CharField("tipo", max_length=30, choices=Kind.choices, default=Kind.OTHER)
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="bodies"
+        Organisation,
+        verbose_name="ente",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bodies",
     )
     description = models.TextField("composizione e compiti", blank=True)
     position = models.PositiveIntegerField("ordine", default=0)
@@ -202,7 +207,9 @@ class Body(ScopedModel):
 class BodyMember(ScopedModel):
     scope_ambito = "body__ambito"
 
-    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="members")
+    body = models.ForeignKey(
+        Body, verbose_name="organismo", on_delete=models.CASCADE, related_name="members"
+    )
     name = models.CharField("nominativo", max_length=200)
     role = models.CharField("carica", max_length=200, blank=True)
     represents = models.CharField("in rappresentanza di", max_length=300, blank=True)
@@ -231,7 +238,9 @@ class BodyMember(ScopedModel):
 class Meeting(ScopedModel):
     scope_ambito = "body__ambito"
 
-    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="meetings")
+    body = models.ForeignKey(
+        Body, verbose_name="organismo", on_delete=models.CASCADE, related_name="meetings"
+    )
     date = models.DateField("data")
     note = models.TextField("note", blank=True)
     history = HistoricalRecords()
@@ -240,9 +249,7 @@ class Meeting(ScopedModel):
         verbose_name = "seduta"
         verbose_name_plural = "sedute"
         ordering = ["body", "date"]
-        constraints = [
-            models.UniqueConstraint(fields=["body", "date"], name="meeting_one_per_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["body", "date"], name="meeting_one_per_day")]
 
     def __str__(self):
         return f"{self.body} – {self.date:%d/%m/%Y}"
@@ -260,10 +267,17 @@ class Deliberation(ScopedModel):
 
     ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="deliberations")
     body = models.ForeignKey(
-        Body, null=True, blank=True, on_delete=models.PROTECT, related_name="deliberations"
+        Body,
+        verbose_name="organismo",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliberations",
     )
     issuer = models.CharField(
-        "ente emanante", max_length=250, blank=True,
+        "ente emanante",
+        max_length=250,
+        blank=True,
         help_text="Per gli atti di enti esterni all'ambito (es. DGR di Regione Lombardia).",
     )
     number = models.CharField("numero", max_length=60, blank=True)
@@ -293,7 +307,10 @@ class Membership(ScopedModel):
     """A user's role in one Ambito: the source of every permission below superuser."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name="utente",
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField("ruolo", max_length=20, choices=Role.choices)
@@ -345,7 +362,10 @@ class PrintedTotal(ScopedModel):
     scope_ambito = "document__ambito"
 
     document = models.ForeignKey(
-        SourceDocument, on_delete=models.CASCADE, related_name="printed_totals"
+        SourceDocument,
+        verbose_name="documento",
+        on_delete=models.CASCADE,
+        related_name="printed_totals",
     )
     scope = models.CharField("riferimento", max_length=200)
     label = models.CharField("dove nel documento", max_length=300)

@@ -29,9 +29,16 @@ class Indicator(ScopedModel):
     scope_ambito = OBJECTIVE_AMBITO
     scope_objective = "objective"
 
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="indicators")
+    objective = models.ForeignKey(
+        Objective, verbose_name="obiettivo", on_delete=models.CASCADE, related_name="indicators"
+    )
     action = models.ForeignKey(
-        Action, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators"
+        Action,
+        verbose_name="azione",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="indicators",
     )
     table_label = models.CharField("tabella", max_length=300, blank=True)
     name = models.TextField("indicatore")
@@ -64,7 +71,9 @@ class Measurement(ScopedModel):
     scope_ambito = "indicator__" + OBJECTIVE_AMBITO
     scope_objective = "indicator__objective"
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
+    indicator = models.ForeignKey(
+        Indicator, verbose_name="indicatore", on_delete=models.CASCADE, related_name="measurements"
+    )
     period_end = models.DateField("rilevazione al")
     state = models.CharField("stato", max_length=16, choices=State.choices, default=State.VALUE)
     value = models.DecimalField("valore", max_digits=18, decimal_places=4, null=True, blank=True)
@@ -104,9 +113,16 @@ class Milestone(ScopedModel):
     scope_ambito = OBJECTIVE_AMBITO
     scope_objective = "objective"
 
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="milestones")
+    objective = models.ForeignKey(
+        Objective, verbose_name="obiettivo", on_delete=models.CASCADE, related_name="milestones"
+    )
     action = models.ForeignKey(
-        Action, null=True, blank=True, on_delete=models.SET_NULL, related_name="milestones"
+        Action,
+        verbose_name="azione",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="milestones",
     )
     title = models.TextField("obiettivo")
     due_date = models.DateField("scadenza", null=True, blank=True)
@@ -141,7 +157,10 @@ class EvaluationCriterion(ScopedModel):
     scope_ambito = OBJECTIVE_AMBITO
 
     objective = models.ForeignKey(
-        Objective, on_delete=models.CASCADE, related_name="evaluation_ranges"
+        Objective,
+        verbose_name="obiettivo",
+        on_delete=models.CASCADE,
+        related_name="evaluation_ranges",
     )
     text = models.TextField("range di valutazione")
     position = models.PositiveIntegerField("ordine", default=0)
@@ -166,7 +185,12 @@ class Kpi(ScopedModel):
 
     ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="kpis")
     document = models.ForeignKey(
-        SourceDocument, null=True, blank=True, on_delete=models.SET_NULL, related_name="kpis"
+        SourceDocument,
+        verbose_name="documento",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="kpis",
     )
     name = models.CharField("indicatore", max_length=300)
     unit = models.CharField("unità", max_length=8, choices=Unit.choices, default=Unit.NUMBER)
@@ -187,7 +211,9 @@ class Kpi(ScopedModel):
 class KpiValue(ScopedModel):
     scope_ambito = "kpi__ambito"
 
-    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="values")
+    kpi = models.ForeignKey(
+        Kpi, verbose_name="indicatore annuale", on_delete=models.CASCADE, related_name="values"
+    )
     year = models.PositiveSmallIntegerField("anno")
     value = models.DecimalField("valore", max_digits=18, decimal_places=4)
     history = HistoricalRecords()

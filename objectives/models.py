@@ -60,7 +60,9 @@ class Area(ScopedModel):
 
     scope_ambito = "zone_plan__ambito"
 
-    zone_plan = models.ForeignKey(ZonePlan, on_delete=models.CASCADE, related_name="areas")
+    zone_plan = models.ForeignKey(
+        ZonePlan, verbose_name="piano di zona", on_delete=models.CASCADE, related_name="areas"
+    )
     code = models.CharField("numero", max_length=20, blank=True)
     name = models.CharField("denominazione", max_length=250)
     description = models.TextField("descrizione", blank=True)
@@ -114,7 +116,10 @@ class OperatingPlan(ScopedModel):
     scope_ambito = "zone_plan__ambito"
 
     zone_plan = models.ForeignKey(
-        ZonePlan, on_delete=models.PROTECT, related_name="operating_plans"
+        ZonePlan,
+        verbose_name="piano di zona",
+        on_delete=models.PROTECT,
+        related_name="operating_plans",
     )
     year = models.PositiveSmallIntegerField("anno")
     title = models.CharField("titolo", max_length=250)
@@ -175,7 +180,12 @@ class OperatingPlan(ScopedModel):
 class Objective(ScopedModel):
     scope_ambito = PLAN_AMBITO
 
-    plan = models.ForeignKey(OperatingPlan, on_delete=models.CASCADE, related_name="objectives")
+    plan = models.ForeignKey(
+        OperatingPlan,
+        verbose_name="piano operativo",
+        on_delete=models.CASCADE,
+        related_name="objectives",
+    )
     area = models.ForeignKey(
         Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="objectives"
     )
@@ -206,7 +216,9 @@ class Action(ScopedModel):
 
     scope_ambito = "objective__" + PLAN_AMBITO
 
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="actions")
+    objective = models.ForeignKey(
+        Objective, verbose_name="obiettivo", on_delete=models.CASCADE, related_name="actions"
+    )
     number = models.PositiveSmallIntegerField("numero")
     title = models.CharField("titolo", max_length=400)
     description = models.TextField("descrizione", blank=True)
@@ -227,10 +239,17 @@ class Action(ScopedModel):
 class Referent(ScopedModel):
     scope_ambito = "objective__" + PLAN_AMBITO
 
-    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="referents")
+    objective = models.ForeignKey(
+        Objective, verbose_name="obiettivo", on_delete=models.CASCADE, related_name="referents"
+    )
     name = models.CharField("nominativo", max_length=200)
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="referents"
+        Organisation,
+        verbose_name="ente",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referents",
     )
     organisation_label = models.CharField(
         "per (come indicato nel piano)", max_length=300, blank=True
@@ -260,7 +279,9 @@ class Section(ScopedModel):
 
     scope_ambito = "document__ambito"
 
-    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="sections")
+    document = models.ForeignKey(
+        SourceDocument, verbose_name="documento", on_delete=models.CASCADE, related_name="sections"
+    )
     key = models.SlugField("codice", max_length=150)
     title = models.CharField("titolo", max_length=400)
     level = models.PositiveSmallIntegerField("livello", default=1)
@@ -268,7 +289,12 @@ class Section(ScopedModel):
         Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="sections"
     )
     objective = models.ForeignKey(
-        Objective, null=True, blank=True, on_delete=models.SET_NULL, related_name="sections"
+        Objective,
+        verbose_name="obiettivo",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sections",
     )
     body = models.TextField("testo (markdown)", blank=True)
     position = models.PositiveIntegerField("ordine", default=0)
@@ -291,9 +317,16 @@ class DataTable(ScopedModel):
 
     scope_ambito = "document__ambito"
 
-    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="tables")
+    document = models.ForeignKey(
+        SourceDocument, verbose_name="documento", on_delete=models.CASCADE, related_name="tables"
+    )
     section = models.ForeignKey(
-        Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="tables"
+        Section,
+        verbose_name="sezione",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tables",
     )
     section_label = models.CharField("sezione", max_length=200, blank=True)
     key = models.SlugField("codice", max_length=150)
