@@ -9,6 +9,7 @@ from .models import (
     FundingAllocation,
     FundingChannel,
     Surplus,
+    Variation,
 )
 
 
@@ -71,6 +72,14 @@ class SurplusFilterSet(ScopedFilterSet):
     class Meta:
         model = Surplus
         fields = ["plan", "objective", "action", "channel", "restricted"]
+
+
+class VariationFilterSet(ScopedFilterSet):
+    year = IntegerFilter(field_name="plan__year", label="Anno del Piano Operativo.")
+
+    class Meta:
+        model = Variation
+        fields = ["plan", "line", "deliberation"]
 
 
 class AgencyYearFigureFilterSet(ScopedFilterSet):

@@ -9,6 +9,7 @@ from ..models import (
     FundingAllocation,
     FundingChannel,
     Surplus,
+    Variation,
 )
 
 
@@ -74,12 +75,38 @@ class BudgetLineSerializer(DescribedModelSerializer):
         source="action.number", read_only=True, help_text="Numero dell'azione."
     )
     channel_code = channel_code()
+    approved_preventivo = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True,
+        help_text=(
+            "Preventivo come approvato, prima delle variazioni di bilancio (uguale al "
+            "preventivo se non ce ne sono; 0 per una voce aggiunta con una variazione)."
+        ),
+    )
 
     class Meta:
         model = BudgetLine
         fields = ["id", "ambito", "plan", "year", "objective", "objective_number", "action",
                   "action_number", "item", "note", "channel", "channel_code", "preventivo",
-                  "consuntivo", "source_note", "position"]
+                  "approved_preventivo", "consuntivo", "source_note", "position"]
+
+
+class VariationSerializer(DescribedModelSerializer):
+    ambito = ambito_field("plan.zone_plan.ambito_id")
+    year = serializers.IntegerField(
+        source="plan.year", read_only=True, help_text="Anno del Piano Operativo."
+    )
+    line_item = related_text("line.item", "Voce della riga di budget variata.")
+    deliberation_text = related_text("deliberation", "L'atto che approva la variazione.")
+    difference = serializers.DecimalField(
+        max_digits=16, decimal_places=2, read_only=True,
+        help_text="Nuovo preventivo meno preventivo precedente.",
+    )
+
+    class Meta:
+        model = Variation
+        fields = ["id", "ambito", "plan", "year", "line", "line_item", "subject",
+                  "previous_amount", "new_amount", "difference", "reason", "deliberation",
+                  "deliberation_text", "created_at"]
 
 
 class SurplusSerializer(DescribedModelSerializer):

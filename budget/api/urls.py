@@ -8,5 +8,6 @@ routes = [
     ("allocations", views.FundingAllocationViewSet, "fundingallocation"),
     ("budget-lines", views.BudgetLineViewSet, "budgetline"),
     ("surplus", views.SurplusViewSet, "surplus"),
+    ("variations", views.VariationViewSet, "variation"),
     ("agency-figures", views.AgencyYearFigureViewSet, "agencyyearfigure"),
 ]

@@ -8,7 +8,9 @@ from ..models import (
     FundingAllocation,
     FundingChannel,
     Surplus,
+    Variation,
 )
+from ..selectors import lines_with_approved_preventivo
 from . import serializers
 
 
@@ -50,9 +52,9 @@ class BudgetLineViewSet(ScopedReadOnlyViewSet):
     """
 
     # The longest list: load only the columns the rows show, not the objectives' long texts.
-    queryset = BudgetLine.objects.select_related(
+    queryset = lines_with_approved_preventivo(BudgetLine.objects.select_related(
         "action__objective__plan__zone_plan", "channel"
-    ).only(
+    )).only(
         "id", "item", "note", "channel__code", "preventivo", "consuntivo", "source_note",
         "position", "action__number", "action__objective__number",
         "action__objective__plan__year", "action__objective__plan__zone_plan__ambito",
@@ -73,6 +75,15 @@ class SurplusViewSet(ScopedReadOnlyViewSet):
     serializer_class = serializers.SurplusSerializer
     filterset_class = filtersets.SurplusFilterSet
     ordering_fields = ["id", "position", "amount"]
+
+
+class VariationViewSet(ScopedReadOnlyViewSet):
+    """Variazioni di bilancio di un piano approvato: riga, preventivo da → a, motivazione, atto."""
+
+    queryset = Variation.objects.select_related("plan__zone_plan", "line", "deliberation")
+    serializer_class = serializers.VariationSerializer
+    filterset_class = filtersets.VariationFilterSet
+    ordering_fields = ["id", "created_at"]
 
 
 class AgencyYearFigureViewSet(ScopedReadOnlyViewSet):
