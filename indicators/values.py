@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError
 
-from pianozona.numbers import parse_decimal
+from pianozona.formatting import format_euro
+from pianozona.numbers import format_measure, parse_decimal
 
 from .models import Indicator, Measurement
 
@@ -51,3 +52,27 @@ def clean_measure(*, indicator, state, raw):
         raw = int(raw)
     value = parse_decimal(raw, max_digits=14, label=label, **rules)
     return State.VALUE, value, ""
+
+
+def display_measure(measurement, *, kind=None):
+    """A measurement as the plans print it: value, N.D. or – (pages and reports alike).
+
+    ``kind`` spares a query when the caller already holds the indicator.
+    """
+    if measurement is None:
+        return ""
+    if measurement.state == State.NOT_AVAILABLE:
+        return "N.D."
+    if measurement.state == State.NOT_APPLICABLE:
+        return "–"
+    value = measurement.value
+    if value is None:
+        return measurement.text_value
+    kind = kind or measurement.indicator.kind
+    if kind == Kind.PERCENTAGE:
+        return f"{format_measure(value)}%"
+    if kind == Kind.CURRENCY:
+        return format_euro(value)
+    if kind == Kind.BOOLEAN:
+        return "Sì" if value else "No"
+    return format_measure(value)

@@ -42,6 +42,7 @@ from indicators.models import (
     Measurement,
     Milestone,
 )
+from indicators.values import display_measure
 from objectives.models import (
     Action,
     Area,
@@ -678,25 +679,7 @@ _QUARTER_LABEL = "Al {}"
 
 
 def _indicator_value(indicator, measurement):
-    if measurement is None:
-        return ""
-    state = measurement.state
-    if state == Measurement.State.NOT_AVAILABLE:
-        return "N.D."
-    if state == Measurement.State.NOT_APPLICABLE:
-        return "–"
-    if measurement.value is None:
-        return measurement.text_value
-    kind = indicator.kind
-    if kind == Indicator.Kind.PERCENTAGE:
-        return f"{format_number(measurement.value)}%"
-    if kind == Indicator.Kind.CURRENCY:
-        from pianozona.formatting import format_euro
-
-        return format_euro(measurement.value)
-    if kind == Indicator.Kind.BOOLEAN:
-        return "Sì" if measurement.value else "No"
-    return format_number(measurement.value)
+    return display_measure(measurement, kind=indicator.kind)
 
 
 def _indicator_tables(objective, indicators, *, with_charts):
