@@ -4,12 +4,17 @@ from django import forms
 from django.forms import formset_factory
 
 from pianozona.concurrency import NEW_ROW
-from pianozona.entry.fields import MoneyField
+from pianozona.entry.fields import EntryBoundField, MoneyField, entry_form_renderer
 
 from .entry_services import BudgetRow, line_token
 
 
 class BudgetRowForm(forms.Form):
+    default_renderer = entry_form_renderer
+    bound_field_class = EntryBoundField
+    # Set by the page for each row; these are the template row's (formset.empty_form).
+    row_text = "nuova riga"
+    conflict = None
     line_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     action = forms.IntegerField(widget=forms.HiddenInput)
     token = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -65,11 +70,6 @@ class BudgetRowForm(forms.Form):
         ):
             self.add_error("preventivo", "Inserisci il preventivo (0 se non previsto).")
         return data
-
-    @property
-    def row_label(self):
-        item = self["item"].value() or "nuova riga"
-        return f"«{item}»"
 
 
 class BaseBudgetFormSet(forms.BaseFormSet):

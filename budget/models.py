@@ -178,6 +178,15 @@ class BudgetLine(ScopedModel):
         verbose_name = "riga di budget"
         verbose_name_plural = "righe di budget"
         ordering = ["action", "position"]
+        indexes = [
+            # Totals of an action, objective or plan read the amounts from the index alone
+            # (index-only scan): a page of 100 plans with totals no longer visits ~40,000
+            # heap rows of a 2-million-line table.
+            models.Index(
+                fields=["action"], include=["preventivo", "consuntivo"],
+                name="line_action_amounts",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(preventivo__gte=0), name="line_preventivo_gte_0"),
             models.CheckConstraint(

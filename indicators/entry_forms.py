@@ -1,8 +1,10 @@
 """One small form per indicator and per milestone of the quarterly page."""
 
 from django import forms
+from django.utils.text import Truncator
 
 from pianozona.concurrency import NEW_ROW
+from pianozona.entry.fields import EntryBoundField, entry_form_renderer
 from pianozona.numbers import format_measure
 
 from .models import Indicator, Measurement
@@ -28,6 +30,10 @@ def _initial_value(measurement):
 
 
 class MarkErrorsMixin:
+    default_renderer = entry_form_renderer
+    bound_field_class = EntryBoundField
+    conflict = None  # the colleague's change, after a refused save
+
     def full_clean(self):
         super().full_clean()
         for name in self.errors:
@@ -46,6 +52,7 @@ class MeasurementForm(MarkErrorsMixin, forms.Form):
 
     def __init__(self, *args, entry, editable, **kwargs):
         self.entry = entry
+        self.row_text = Truncator(entry.indicator.name).chars(80)  # names the row to readers
         current = entry.current
         kwargs.setdefault("initial", {
             "token": measurement_token(current),
@@ -94,6 +101,7 @@ class MilestoneForm(MarkErrorsMixin, forms.Form):
 
     def __init__(self, *args, milestone, editable, **kwargs):
         self.milestone = milestone
+        self.row_text = Truncator(milestone.title).chars(80)
         kwargs.setdefault("initial", {"token": milestone_token(milestone),
                                       "achieved": milestone.achieved, "note": milestone.note})
         super().__init__(*args, prefix=f"t-{milestone.pk}", **kwargs)

@@ -1,21 +1,93 @@
+import base64
+import binascii
+import json
+
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+
+def encode_cursor(after):
+    raw = json.dumps({"after": after}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(value):
+    """The id a page starts after (None: from the first row); ValidationError if garbled."""
+    if not value:
+        return None
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        after = json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
+    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        after = None
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        raise ValidationError({"cursor": ["Cursore non valido: usa il link «next» della "
+                                          "risposta precedente, o cursor= vuoto per iniziare."]})
+    return after
 
 
 class ApiPagination(PageNumberPagination):
     """Page numbers, the same for JSON and CSV; the total and the next page also travel as headers.
 
     The headers let a CSV client (which only sees rows) walk every page.
+
+    ``?cursor=`` (empty to start) walks the rows by id instead: each page continues after the
+    last id of the previous one, so a full pull costs the same per page however deep it is
+    (``?page=N`` must skip N pages of rows, and counts every row on every page). A cursor
+    page carries no total (``count`` is null, no X-Total-Count) and only a ``next`` link.
     """
 
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+    cursor_query_param = "cursor"
     page_query_description = "Numero della pagina (da 1)."
     page_size_query_description = "Righe per pagina (predefinito 100, massimo 1000)."
+    cursor_query_description = (
+        "Scorrimento per cursore (alternativo a page): vuoto per la prima pagina, poi il "
+        "valore nel link «next». Righe in ordine di id, nessun totale; consigliato per "
+        "scaricare tutte le righe."
+    )
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.cursor_mode = (
+            self.cursor_query_param in request.query_params and hasattr(queryset, "filter")
+        )
+        if not self.cursor_mode:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        after = decode_cursor(request.query_params[self.cursor_query_param])
+        size = self.get_page_size(request)
+        rows = queryset.order_by("pk")
+        if after is not None:
+            rows = rows.filter(pk__gt=after)
+        rows = list(rows[: size + 1])
+        self.next_after = rows[size - 1].pk if len(rows) > size else None
+        return rows[:size]
+
+    def get_next_link(self):
+        if getattr(self, "cursor_mode", False):
+            if self.next_after is None:
+                return None
+            url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+            return replace_query_param(url, self.cursor_query_param,
+                                       encode_cursor(self.next_after))
+        return super().get_next_link()
+
+    def get_previous_link(self):
+        if getattr(self, "cursor_mode", False):
+            return None
+        return super().get_previous_link()
 
     def get_paginated_response(self, data):
-        response = super().get_paginated_response(data)
-        response["X-Total-Count"] = str(self.page.paginator.count)
+        if getattr(self, "cursor_mode", False):
+            response = Response({"count": None, "next": self.get_next_link(),
+                                 "previous": None, "results": data})
+        else:
+            response = super().get_paginated_response(data)
+            response["X-Total-Count"] = str(self.page.paginator.count)
         links = [
             f'<{url}>; rel="{rel}"'
             for url, rel in ((self.get_next_link(), "next"), (self.get_previous_link(), "prev"))
@@ -25,11 +97,27 @@ class ApiPagination(PageNumberPagination):
             response["Link"] = ", ".join(links)
         return response
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        parameters.append({
+            "name": self.cursor_query_param,
+            "required": False,
+            "in": "query",
+            "description": self.cursor_query_description,
+            "schema": {"type": "string"},
+        })
+        return parameters
+
     def get_paginated_response_schema(self, schema):
         paginated = super().get_paginated_response_schema(schema)
         properties = paginated["properties"]
-        properties["count"]["description"] = "Numero totale di righe (tutte le pagine)."
+        properties["count"]["description"] = (
+            "Numero totale di righe (tutte le pagine); null con cursor."
+        )
+        properties["count"]["nullable"] = True
         properties["next"]["description"] = "Indirizzo della pagina successiva (null se ultima)."
-        properties["previous"]["description"] = "Indirizzo della pagina precedente (null se prima)."
+        properties["previous"]["description"] = (
+            "Indirizzo della pagina precedente (null se prima, e sempre null con cursor)."
+        )
         properties["results"]["description"] = "Le righe di questa pagina."
         return paginated

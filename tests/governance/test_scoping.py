@@ -63,3 +63,24 @@ def test_unknown_action_is_an_error(world):
 
     with pytest.raises(ValueError):
         list(Objective.objects.restrict(world.user("staff_a"), "approve"))
+
+
+def test_every_row_reaches_an_ambito():
+    """No link on the way to the ambito may be empty.
+
+    The API lets an auditor with a role in every ambito skip the scope filter
+    (pianozona.api.viewsets.sees_every_ambito): that returns the same rows only while
+    every row of every scoped model belongs to some ambito.
+    """
+    nullable = []
+    for model in apps.get_models():
+        path = getattr(model, "scope_ambito", None)
+        current = model
+        for part in (path or "").split("__"):
+            if not part or part == "pk":
+                break
+            field = current._meta.get_field(part)
+            if field.null:
+                nullable.append(f"{model.__name__}.{path} ({part})")
+            current = field.related_model
+    assert nullable == []
