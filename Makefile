@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-test lint check migrations-check clean bench
+.PHONY: run test install install-test lint check migrations-check clean bench backup restore audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,23 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## Every benchmark in one run (bench/run.py): e.g. rendering the Relazione Consuntivo 2018.
+## Backup of the database and MEDIA_ROOT in one archive (docs/backup.md).
+BACKUP_DIR ?= backups
+backup: install
+	$(BIN)/python manage.py backup --output $(BACKUP_DIR)
+
+## Restore an archive written by `make backup`: make restore ARCHIVE=backups/….tar [FORCE=1]
+restore: install
+	@test -n "$(ARCHIVE)" || { echo "Indicare l'archivio: make restore ARCHIVE=backups/pianozona-backup-….tar"; exit 2; }
+	$(BIN)/python manage.py restore "$(ARCHIVE)" $(if $(FORCE),--force)
+
+## Known vulnerabilities of the installed dependencies (scripts/audit.py, SECURITY.md):
+## fails on a vulnerability or an incomplete audit; warns when the service is unreachable.
+audit: install-test
+	$(BIN)/python scripts/audit.py
+
+## Every benchmark in one run (bench/run.py): reports, bench_* commands and, on PostgreSQL,
+## the scale table at 1, 60 and 600 synthetic ambiti (BENCH_SCALES=1,60 for fewer).
 bench: install
 	$(BIN)/python bench/run.py
 

@@ -49,7 +49,9 @@ class VariationForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
+        # A saved variation is shown read-only (VariationAdmin.get_readonly_fields): its form
+        # has no fields to check, and reading them would fail with a server error.
+        if self.errors or self.instance.pk:
             return data
         try:
             self.warnings = variation_check(

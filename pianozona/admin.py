@@ -8,6 +8,7 @@ from governance.roles import VIEW
 from governance.scoping import can
 
 from .models import ReportJob
+from .scoped_admin import ScopedRelatedFilter
 
 
 @admin.register(ReportJob)
@@ -15,7 +16,8 @@ class ReportJobAdmin(admin.ModelAdmin):
     change_list_template = "reports/pages/admin_change_list.html"
     list_display = ["__str__", "ambito", "variant", "state", "progress", "pages", "created_at",
                     "requested_by", "link"]
-    list_filter = ["kind", "state", "variant", "ambito"]
+    # The ambito filter lists only the ambiti the user sees, as on every scoped admin.
+    list_filter = ["kind", "state", "variant", ("ambito", ScopedRelatedFilter)]
     list_select_related = ["ambito", "operating_plan", "zone_plan", "requested_by"]
     readonly_fields = [f.name for f in ReportJob._meta.fields]
 

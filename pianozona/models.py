@@ -28,6 +28,8 @@ class ReportJob(models.Model):
         ARCHIVE = "pdf/a-3b", "PDF per l'archiviazione (PDF/A-3b)"
 
     class State(models.TextChoices):
+        # Saved but not handed to the broker (Redis unreachable): the sweep sends it later.
+        WAITING = "attesa", "In attesa di invio"
         QUEUED = "coda", "In coda"
         RUNNING = "elaborazione", "In elaborazione"
         READY = "pronto", "Pronto"
@@ -72,6 +74,14 @@ class ReportJob(models.Model):
         "riutilizzato", default=False,
         help_text="Dati invariati: il file di un report precedente è stato riutilizzato.",
     )
+    attempts = models.PositiveSmallIntegerField(
+        "tentativi", default=0,
+        help_text="Elaborazioni avviate: un worker interrotto ne lascia una in più.",
+    )
+    task_id = models.CharField(
+        "messaggio Celery", max_length=64, blank=True,
+        help_text="Il messaggio in elaborazione: se torna, il worker che lo aveva si è fermato.",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="richiesto da",
@@ -113,7 +123,7 @@ class ReportJob(models.Model):
 
     @property
     def is_pending(self):
-        return self.state in (self.State.QUEUED, self.State.RUNNING)
+        return self.state in (self.State.WAITING, self.State.QUEUED, self.State.RUNNING)
 
     @property
     def filename(self):

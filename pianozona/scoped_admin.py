@@ -1,6 +1,7 @@
 """Admin base classes that route every permission through governance.scoping."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
@@ -125,6 +126,16 @@ class ScopedInline(ScopedPermissionsMixin, admin.TabularInline):
 
 class ScopedAdmin(ScopedPermissionsMixin, SimpleHistoryAdmin):
     list_per_page = 50
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history saves a POSTed old version (a "revert") after checking only
+        # the *view* permission: without this, whoever may read an object could overwrite
+        # it, e.g. staff raising a role through the history of a Membership.
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None or not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -6,10 +6,12 @@ project and Celery tasks executed eagerly in the web process. ``DATABASE_URL``
 (``redis://…``) switch to the real services.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,7 +49,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "pianozona",
+    "pianozona.security",
     "governance",
     "objectives",
     "budget",
@@ -56,15 +63,24 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that every answer carries the policy (the 503 page below included).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Database down: an Italian 503 page (JSON for the API) instead of a traceback.
+    "pianozona.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pianozona.security.sessions.SessionExpiryMiddleware",
+    "pianozona.security.otp.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a lockout flagged during the view into the page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pianozona.urls"
@@ -97,7 +113,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "pianozona.security.passwords.ItalianMinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -134,21 +150,83 @@ MEDIA_URL = "/media/"
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 LOGIN_URL = "admin:login"
 
+# Uploads (imports, attached acts): size and type are checked by pianozona/uploads.py.
+UPLOAD_MAX_BYTES = env.int("DJANGO_UPLOAD_MAX_MB", default=10) * 1024 * 1024
+# Bigger files spill to a private temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+
+# Login throttling (django-axes). Failures are counted per username *and* IP address
+# together: someone guessing a mayor's password from elsewhere locks out only that pair,
+# never the mayor at the office. Attempts are kept in the database, shared by every
+# gunicorn worker and independent of Redis (a Redis outage must not stop logins nor
+# silently switch the lockout off); the superuser sees them in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Trying again while locked out does not extend the wait the page announces.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "pianozona.security.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "pianozona.security.lockout.client_ip"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+# Reverse proxies in front of gunicorn whose X-Forwarded-For is trusted (0: none).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+
+# Second factor (TOTP, django-otp): optional for everyone; with this on, a superuser
+# without a confirmed device is sent to the enrolment page before anything else.
+PIANOZONA_OTP_REQUIRED_FOR_SUPERUSERS = env.bool(
+    "PIANOZONA_OTP_REQUIRED_FOR_SUPERUSERS", default=False
+)
+OTP_TOTP_ISSUER = env.str("PIANOZONA_OTP_ISSUER", default="Piano di Zona")
+
 # Security: secure defaults that DEBUG relaxes only where a local HTTP run needs it.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Secure-sessionid"
-CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Secure-csrftoken"
+# __Host-: the browser accepts them only over https, for Path=/ and without a Domain,
+# so neither a sibling subdomain nor plain http can plant or overwrite them.
+SESSION_COOKIE_NAME = "sessionid" if DEBUG else "__Host-sessionid"
+CSRF_COOKIE_NAME = "csrftoken" if DEBUG else "__Host-csrftoken"
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# Absolute maximum of a login, whatever the activity (pianozona/security/sessions.py)...
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 8)
+# ...and the idle time after which a logged-in user must log in again.
+SESSION_IDLE_TIMEOUT = env.int("DJANGO_SESSION_IDLE_TIMEOUT", default=30 * 60)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): only our own files, no inline script or style
+# anywhere (no 'unsafe-inline'), no framing. Charts are data: images; Bootstrap Italia's
+# stylesheet embeds one icon font as data: (fonts cannot run code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Celery: without a broker, tasks run eagerly in-process (the embedded default).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -159,6 +237,23 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Fail fast: a page that queues a task must not hang on an unreachable Redis (Celery's
+# default retries for minutes). Publishing gives up within about 2 s and the caller keeps
+# the job to resend it (pianozona/reports/jobs.py); the worker still reconnects on its own.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5,
+                     "interval_max": 0.5},
+}
+# A report "in elaborazione" for longer than this has lost its worker: the sweep re-queues it,
+# at most REPORT_JOB_MAX_ATTEMPTS renders in all, then marks it failed.
+REPORT_JOB_STUCK_MINUTES = env.int("REPORT_JOB_STUCK_MINUTES", default=15)
+REPORT_JOB_MAX_ATTEMPTS = env.int("REPORT_JOB_MAX_ATTEMPTS", default=6)
 # Quarterly reminders to the referenti, on each quarter's last day (crontab has no "last day").
 _REMINDER_TASK = "indicators.send_quarter_reminders"
 CELERY_BEAT_SCHEDULE = {

@@ -10,5 +10,13 @@ def ping(payload=""):
     return {"pong": payload, "worker": socket.gethostname()}
 
 
+@shared_task(name="pianozona.prune_login_records")
+def prune_login_records():
+    """Delete login records older than the retention the privacy notice promises."""
+    from pianozona.security.retention import login_records_prune
+
+    return login_records_prune()
+
+
 # The worker discovers the tasks of this module; the report task lives with the reports.
-from pianozona.reports.tasks import render_report_job  # noqa: E402,F401
+from pianozona.reports.tasks import render_report_job, sweep_report_jobs  # noqa: E402,F401

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from .privacy import privacy_notice
+from .security.views import admin_login
 from .views import healthz
 
 admin.site.site_header = "Piano di Zona – amministrazione"
@@ -11,12 +13,19 @@ admin.site.index_title = "Gestione dei dati del Piano"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="objectives:plan_list", permanent=False)),
+    # Before the admin: its login gets the second step (pianozona/security/views.py).
+    path(f"{settings.ADMIN_URL}login/", admin_login),
     path(settings.ADMIN_URL, admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("privacy/", privacy_notice, name="privacy"),
     path("api/v1/", include("pianozona.api.urls")),
     path("report/", include("pianozona.reports.urls")),
     path("", include("pianozona.entry.urls")),
+    path("", include("pianozona.security.urls")),
     path("", include("objectives.urls")),
     path("", include("budget.urls")),
     path("", include("indicators.urls")),
 ]
+
+# Italian error pages that need no database; a database error anywhere answers 503.
+handler500 = "pianozona.middleware.server_error"

@@ -55,6 +55,11 @@ ROLE_NAMES = ["superuser", "staff_a", "staff_b", "referent_a", "assembly_a", "au
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world():
+    """Ambiti alfa and beta with one user per role (also built once per module by some tests)."""
     a = build_ambito("alfa")
     b = build_ambito("beta")
     users = {

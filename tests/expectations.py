@@ -22,3 +22,30 @@ def may_change_a(role, model):
 
 def may_change_b(role, model):
     return role in {"superuser", "staff_b"}
+
+
+def may_add(role, model):
+    """Adding rows of ``model`` somewhere (admin add page, imports)."""
+    from governance.models import Membership
+
+    if model is Membership:  # roles are granted by superusers only
+        return role == "superuser"
+    if role in {"superuser", "staff_a", "staff_b"}:
+        return True
+    return role == "referent_a" and model in REFERENT_EDITABLE
+
+
+# The browser pages of ambito A's plans. Auditors read through the API: the data-entry
+# pages (budget grid, quarterly values, their exports) are not theirs.
+ENTRY_READERS_A = frozenset(VIEW_A - {"auditor_a"})
+PLAN_WRITERS_A = {"superuser", "staff_a"}  # budget grid and budget import
+MEASUREMENT_WRITERS_A = PLAN_WRITERS_A | {"referent_a"}  # quarterly values, milestones
+
+
+def mirror_b(roles_a):
+    """Who gets the same answer for ambito B's object as ``roles_a`` get for A's: the
+    superuser, and staff of B where staff of A is in the set."""
+    mirrored = roles_a & {"superuser"}
+    if "staff_a" in roles_a:
+        mirrored |= {"staff_b"}
+    return mirrored

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from pianozona import privacy
+
 MONEY = {"max_digits": 16, "decimal_places": 2, "read_only": True}
 
 # Relations are shown (and filtered) by id; most keep Django's English default verbose name.
@@ -51,15 +53,33 @@ class DescribedModelSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
+        # Personal data policy (pianozona/privacy.py): restricted columns exist for every role.
+        for spec in privacy.restricted_fields(self.Meta.model):
+            source = {} if spec.source == spec.name else {"source": spec.source}
+            fields[spec.name] = serializers.IntegerField(
+                allow_null=True, help_text=spec.help_text, **source
+            )
         # Flagged after construction: ``read_only`` as a kwarg would drop ``allow_blank``
         # and the schema would then refuse the empty choice these fields may hold.
         for field in fields.values():
             field.read_only = True
         return fields
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        for spec in privacy.restricted_fields(self.Meta.model):
+            if not privacy.may_see(user, instance, spec.roles):
+                data[spec.name] = None
+        return data
+
     def build_standard_field(self, field_name, model_field):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
-        return field_class, _describe(kwargs, model_field)
+        kwargs = _describe(kwargs, model_field)
+        if field_name in privacy.public_names(self.Meta.model):
+            kwargs["help_text"] = str(kwargs["help_text"]) + privacy.PUBLIC_NAME_NOTE
+        return field_class, kwargs
 
     def build_relational_field(self, field_name, relation_info):
         field_class, kwargs = super().build_relational_field(field_name, relation_info)
@@ -88,6 +108,13 @@ class FieldChangeSerializer(serializers.Serializer):
     new = serializers.CharField(allow_null=True, help_text="Nuovo valore (null se eliminato).")
 
 
+class PersonNameField(serializers.CharField):
+    """A person as a name for accountability, never an e-mail address."""
+
+    def to_representation(self, value):
+        return privacy.person_name(super().to_representation(value))
+
+
 class ChangeSerializer(serializers.Serializer):
     """One recorded change: who, when, which fields from which value to which."""
 
@@ -102,10 +129,11 @@ class ChangeSerializer(serializers.Serializer):
         help_text="Tipo di modifica.",
     )
     date = serializers.DateTimeField(help_text="Data e ora della modifica (ISO 8601).")
-    user = serializers.CharField(
+    user = PersonNameField(
         allow_null=True,
-        help_text="Chi ha fatto la modifica (nome e cognome, o nome utente); "
-        "null per i caricamenti automatici.",
+        help_text="Chi ha fatto la modifica (nome e cognome, o nome utente), visibile a ogni "
+        "ruolo con accesso all'ambito; mai un indirizzo e-mail. Null per i caricamenti "
+        "automatici.",
     )
     reason = serializers.CharField(help_text="Motivo dichiarato della modifica (può essere vuoto).")
     changes = FieldChangeSerializer(

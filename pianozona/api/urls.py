@@ -1,15 +1,21 @@
 """/api/v1/: the router of every app's viewsets, the API root, the schema and its docs."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.routers import DefaultRouter
 
 from budget.api.urls import routes as budget_routes
 from governance.api.urls import routes as governance_routes
 from indicators.api.urls import routes as indicators_routes
 from objectives.api.urls import routes as objectives_routes
+from pianozona.security.api import ObtainTokenView
+from pianozona.security.csp import redoc_view
 
 from .changes import ChangeFeedViewSet
+from .exports import BudgetLineExportView, MeasurementExportView
 
 
 class ApiRouter(DefaultRouter):
@@ -30,8 +36,15 @@ router.register("changes", ChangeFeedViewSet, basename="change")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # Split: Swagger UI's start-up script is a separate file, so the CSP needs no inline script.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", redoc_view(url_name="api-schema"), name="api-redoc"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("auth/", include("rest_framework.urls")),
+    # Before the router: its detail route would take "export" for an id.
+    path("budget/budget-lines/export/", BudgetLineExportView.as_view(),
+         name="budget-budgetline-export"),
+    path("indicators/measurements/export/", MeasurementExportView.as_view(),
+         name="indicators-measurement-export"),
     path("", include(router.urls)),
 ]

@@ -12,12 +12,14 @@ from import_export.admin import ImportExportMixin
 
 from governance.roles import ADD, VIEW
 from governance.scoping import can
+from pianozona.uploads import checked_import_form
 
 from .spreadsheets import ItalianCSV, ItalianXLSX, import_messages
 
 
 class ScopedImportExportMixin(ImportExportMixin):
     import_formats = [ItalianXLSX, ItalianCSV]
+    import_form_class = checked_import_form()  # size and type (pianozona/uploads.py)
     export_formats = [ItalianXLSX, ItalianCSV]
 
     def has_import_permission(self, request):

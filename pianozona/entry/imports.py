@@ -15,12 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 
 from pianozona.concurrency import display_value
+from pianozona.uploads import validate_spreadsheet
 
 from .spreadsheets import format_for_upload, import_messages
 
 SESSION_KEY = "pianozona_pending_imports"
 PREVIEW_LIMIT = 200
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _folder():
@@ -38,8 +38,7 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise ValidationError("Il file supera i 20 MB.")
+        validate_spreadsheet(upload)  # size, extension and content (pianozona/uploads.py)
         format_for_upload(upload.name)
         return upload
 

@@ -3,10 +3,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 
+from pianozona.security.views import TwoStepLoginMixin
+
 from .access import may_open_entry_pages
 
 
-class LoginView(auth_views.LoginView):
+class LoginView(TwoStepLoginMixin, auth_views.LoginView):
     template_name = "entry/login.html"
     redirect_authenticated_user = True
     extra_context = {"page_title": "Accesso"}

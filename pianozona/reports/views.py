@@ -5,22 +5,29 @@ ambito does not exist for the user (404).
 """
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.db import transaction
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import render as render_page
 from django.views.decorators.http import require_http_methods
 
 from governance.roles import VIEW
 from objectives.models import OperatingPlan, ZonePlan
 from pianozona.models import ReportJob
 
-from .jobs import report_job_request
+from .jobs import QUEUE_UNAVAILABLE, report_file_is_complete, report_job_request
 
 PLAN_KINDS = [
     (ReportJob.Kind.OPERATING_PLAN, ReportJob.Kind.OPERATING_PLAN.label),
     (ReportJob.Kind.FINAL_REPORT, ReportJob.Kind.FINAL_REPORT.label),
 ]
+
+
+def render(request, template, context):
+    """The report pages live inside the admin's frame: its header, title and sidebar."""
+    return render_page(request, template, {**admin.site.each_context(request), **context})
 
 
 class RequestForm(forms.Form):
@@ -58,14 +65,18 @@ def _request_page(request, *, target, kinds, template_context):
     if request.method == "POST" and form.is_valid():
         job = report_job_request(user=request.user, kind=form.cleaned_data["kind"],
                                  target=target, variant=form.cleaned_data["variant"])
+        job.refresh_from_db(fields=["state"])  # the broker may have refused it on commit
         if job.reused:
             messages.info(request, "I dati non sono cambiati: il report già generato è pronto.")
-        else:
+        elif job.state != ReportJob.State.WAITING:  # waiting: the job page says why
             messages.success(request, "Report messo in coda.")
         return redirect("reports:job", pk=job.pk)
     return render(request, "reports/pages/plan.html", {**template_context, "form": form})
 
 
+# Not atomic as a request: the service commits the job itself, so that the broker's
+# answer (on commit) is known before the page chooses its message.
+@transaction.non_atomic_requests
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def operating_plan_reports(request, pk):
@@ -79,6 +90,9 @@ def operating_plan_reports(request, pk):
     })
 
 
+# Not atomic as a request: the service commits the job itself, so that the broker's
+# answer (on commit) is known before the page chooses its message.
+@transaction.non_atomic_requests
 @staff_member_required
 @require_http_methods(["GET", "POST"])
 def zone_plan_reports(request, pk):
@@ -102,7 +116,9 @@ def job_detail(request, pk):
     )
     return render(request, "reports/pages/job.html", {
         "title": f"{job.get_kind_display()} – {job.target}", "job": job,
-        "refresh": job.is_pending,
+        # Waiting for the broker can take long: no refresh every 3 s, the page says to reload.
+        "refresh": job.state in (ReportJob.State.QUEUED, ReportJob.State.RUNNING),
+        "queue_unavailable": QUEUE_UNAVAILABLE,
     })
 
 
@@ -114,7 +130,8 @@ def job_download(request, pk):
         ),
         pk=pk, state=ReportJob.State.READY,
     )
-    if not job.file or not job.file.storage.exists(job.file.name):
-        raise Http404("Il file del report non è più disponibile: richiederlo di nuovo.")
+    # Never a half-written or vanished file: only a complete PDF is served as the report.
+    if not report_file_is_complete(job):
+        raise Http404("Il file del report non è disponibile o è incompleto: richiederlo di nuovo.")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename,
                         content_type="application/pdf")

@@ -1,0 +1,1 @@
+"""Security by default: login lockout, idle sessions, second factor, CSP helpers."""

@@ -1,0 +1,93 @@
+"""The fault pages in a real browser with axe-core (WCAG 2.1 AA), and their screenshots.
+
+No live server: the pages are rendered by Django here and served to Chromium through
+Playwright's routing, static files from the finders. So the database keeps its seeds and
+the 503 page is exactly what the middleware answers.
+"""
+
+import mimetypes
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import RequestFactory
+from django.urls import reverse
+
+from objectives.models import OperatingPlan
+from pianozona.middleware import service_unavailable
+from pianozona.models import ReportJob
+from pianozona.reports.jobs import QUEUE_UNAVAILABLE
+
+from ..conftest import services_required
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    if services_required():
+        pytest.fail(f"Chromium non trovato ({CHROMIUM})", pytrace=False)
+    pytest.skip("Chromium non installato (fuori CI)", allow_module_level=True)
+
+ORIGIN = "http://pianozona.test"
+SHOTS = Path(os.environ.get("FAULTS_SCREENSHOTS", "/tmp/faults"))  # noqa: S108 - for people
+
+
+def _serve_static(route):
+    path = route.request.url.removeprefix(ORIGIN)
+    if path.startswith("/static/"):
+        found = finders.find(path.removeprefix("/static/").split("?")[0])
+        if found:
+            kind = mimetypes.guess_type(found)[0] or "application/octet-stream"
+            return route.fulfill(path=found, content_type=kind)
+    return route.fulfill(status=404, body="")
+
+
+def show(html, name, *, status=200):
+    """Opens ``html`` in Chromium, checks it with axe, saves a screenshot; returns what
+    the test wants to read. Rendered beforehand: with Playwright's event loop running, the
+    ORM would open another connection, outside the test's transaction."""
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1100, "height": 700}, locale="it-IT")
+            page.route(f"{ORIGIN}/**", _serve_static)
+            page.route(f"{ORIGIN}/pagina", lambda route: route.fulfill(
+                status=status, body=html, content_type="text/html; charset=utf-8"))
+            page.goto(f"{ORIGIN}/pagina")
+            results = axe_module.Axe().run(page)
+            assert results.violations_count == 0, results.generate_report()
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+            return {
+                "h1": page.text_content("h1"),
+                "main": page.text_content("main, #content-main"),
+                "max_width": page.evaluate(
+                    "getComputedStyle(document.querySelector('main')).maxWidth"),
+            }
+        finally:
+            browser.close()
+
+
+def test_the_503_page_is_accessible():
+    response = service_unavailable(RequestFactory().get("/piani/"))
+    page = show(response.content.decode(), "503", status=503)
+    assert page["h1"] == "Servizio temporaneamente non disponibile"
+    # Styled by a file, not inline: the CSP forbids inline styles.
+    assert page["max_width"] != "none"
+
+
+def test_the_report_page_with_the_queue_down_is_accessible(client, world):
+    plan = world.a[OperatingPlan]
+    job = ReportJob.objects.create(ambito=plan.zone_plan.ambito, operating_plan=plan,
+                                   kind="piano-operativo", state=ReportJob.State.WAITING,
+                                   step="Coda di stampa non raggiungibile")
+    client.force_login(world.user("staff_a"))
+    html = client.get(reverse("reports:job", args=[job.pk])).content.decode()
+    page = show(html, "report-coda-non-raggiungibile")
+    assert QUEUE_UNAVAILABLE in page["main"]
