@@ -6,9 +6,7 @@ documents the rest of the suite relies on are loaded again when the module ends.
 """
 
 import io
-import os
 import re
-import shutil
 from decimal import Decimal
 
 import openpyxl
@@ -17,19 +15,10 @@ import pytest
 from budget.models import BudgetLine
 from indicators.models import Measurement
 
-from ..conftest import services_required
+from ..browser import check_axe, module_browser
 
 pytestmark = pytest.mark.browser
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    if services_required():
-        pytest.fail(f"Chromium non trovato ({CHROMIUM}): `make install-test` lo installa.",
-                    pytrace=False)
-    pytest.skip("Chromium non installato (fuori CI)", allow_module_level=True)
 PASSWORD = "a-long-test-password"
 
 
@@ -44,27 +33,7 @@ def reload_seeds_afterwards(django_db_blocker):
 
 @pytest.fixture(scope="module")
 def browser():
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls of the test
-    # itself are synchronous and safe, so Django's guard is lifted for this module only.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        yield from _chromium()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-def _chromium():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
+    yield from module_browser()
 
 
 @pytest.fixture
@@ -95,11 +64,6 @@ def open_page(browser, live_server, plain_cookies):
     yield _open
     for context in contexts:
         context.close()
-
-
-def check_axe(page):
-    results = axe_module.Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def visit(page, path):

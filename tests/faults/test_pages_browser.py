@@ -7,7 +7,6 @@ the 503 page is exactly what the middleware answers.
 
 import mimetypes
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,18 +19,9 @@ from pianozona.middleware import service_unavailable
 from pianozona.models import ReportJob
 from pianozona.reports.jobs import QUEUE_UNAVAILABLE
 
-from ..conftest import services_required
+from ..browser import check_axe, chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    if services_required():
-        pytest.fail(f"Chromium non trovato ({CHROMIUM})", pytrace=False)
-    pytest.skip("Chromium non installato (fuori CI)", allow_module_level=True)
 
 ORIGIN = "http://pianozona.test"
 SHOTS = Path(os.environ.get("FAULTS_SCREENSHOTS", "/tmp/faults"))  # noqa: S108 - for people
@@ -51,27 +41,21 @@ def show(html, name, *, status=200):
     """Opens ``html`` in Chromium, checks it with axe, saves a screenshot; returns what
     the test wants to read. Rendered beforehand: with Playwright's event loop running, the
     ORM would open another connection, outside the test's transaction."""
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 700}, locale="it-IT")
-            page.route(f"{ORIGIN}/**", _serve_static)
-            page.route(f"{ORIGIN}/pagina", lambda route: route.fulfill(
-                status=status, body=html, content_type="text/html; charset=utf-8"))
-            page.goto(f"{ORIGIN}/pagina")
-            results = axe_module.Axe().run(page)
-            assert results.violations_count == 0, results.generate_report()
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-            return {
-                "h1": page.text_content("h1"),
-                "main": page.text_content("main, #content-main"),
-                "max_width": page.evaluate(
-                    "getComputedStyle(document.querySelector('main')).maxWidth"),
-            }
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1100, "height": 700}, locale="it-IT")
+        page.route(f"{ORIGIN}/**", _serve_static)
+        page.route(f"{ORIGIN}/pagina", lambda route: route.fulfill(
+            status=status, body=html, content_type="text/html; charset=utf-8"))
+        page.goto(f"{ORIGIN}/pagina")
+        check_axe(page)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        return {
+            "h1": page.text_content("h1"),
+            "main": page.text_content("main, #content-main"),
+            "max_width": page.evaluate(
+                "getComputedStyle(document.querySelector('main')).maxWidth"),
+        }
 
 
 def test_the_503_page_is_accessible():

@@ -6,24 +6,13 @@ Needs no data: the notice and the login page read nothing from the database.
 import os
 import pathlib
 import re
-import shutil
 import tempfile
 
 import pytest
 
-from ..conftest import services_required
+from ..browser import check_axe, module_browser
 
 pytestmark = pytest.mark.browser
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    if services_required():
-        pytest.fail(f"Chromium non trovato ({CHROMIUM}): `make install-test` lo installa.",
-                    pytrace=False)
-    pytest.skip("Chromium non installato (fuori CI)", allow_module_level=True)
 
 # Kept for a human to look at (the report of issue 10 cites them).
 SCREENSHOTS = pathlib.Path(
@@ -33,26 +22,7 @@ SCREENSHOTS = pathlib.Path(
 
 @pytest.fixture(scope="module")
 def browser():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with playwright_api.sync_playwright() as p:
-            chromium = p.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-def check_axe(page):
-    results = axe_module.Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+    yield from module_browser()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
