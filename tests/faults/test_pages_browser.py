@@ -75,3 +75,31 @@ def test_the_report_page_with_the_queue_down_is_accessible(client, world):
     html = client.get(reverse("reports:job", args=[job.pk])).content.decode()
     page = show(html, "report-coda-non-raggiungibile")
     assert QUEUE_UNAVAILABLE in page["main"]
+
+
+def test_the_job_page_follows_the_state_without_reloading(client, world):
+    """The queued page fetches itself again and swaps in the new state; no meta refresh."""
+    plan = world.a[OperatingPlan]
+    job = ReportJob.objects.create(ambito=plan.zone_plan.ambito, operating_plan=plan,
+                                   kind="piano-operativo")
+    client.force_login(world.user("staff_a"))
+    url = reverse("reports:job", args=[job.pk])
+    queued = client.get(url).content.decode()
+    ReportJob.objects.filter(pk=job.pk).update(state=ReportJob.State.READY, progress=100)
+    ready = client.get(url).content.decode()
+    answers = [queued, ready]
+    with chromium() as browser:
+        page = browser.new_page(locale="it-IT")
+        page.route(f"{ORIGIN}/**", _serve_static)
+        page.route(f"{ORIGIN}/pagina", lambda route: route.fulfill(
+            body=answers.pop(0) if len(answers) > 1 else answers[0],
+            content_type="text/html; charset=utf-8"))
+        page.goto(f"{ORIGIN}/pagina")
+        assert page.text_content("#job-state") == "In coda"
+        assert page.is_visible("#job-status-pause")
+        check_axe(page)
+        page.wait_for_function(
+            "document.getElementById('job-state').textContent === 'Pronto'", timeout=10000)
+        assert page.is_hidden("#job-status-pause")
+        assert page.get_attribute("#job-status", "aria-live") == "polite"
+        assert page.url == f"{ORIGIN}/pagina"  # updated in place, not reloaded

@@ -89,13 +89,17 @@ def test_pages_and_permissions(client, world, django_capture_on_commit_callbacks
     assert response.status_code == 302 and "login" in response["Location"]
 
 
-def test_pending_job_page_refreshes(client, world):
+def test_pending_job_page_updates_its_state_without_reloading(client, world):
     plan = world.a[OperatingPlan]
     job = ReportJob.objects.create(ambito=plan.zone_plan.ambito, operating_plan=plan,
                                    kind="piano-operativo")
     client.force_login(world.user("staff_a"))
     content = client.get(reverse("reports:job", args=[job.pk])).content.decode()
-    assert "In coda" in content and 'http-equiv="refresh"' in content
+    assert "In coda" in content and 'data-refresh="3000"' in content
+    assert "report-job.js" in content and 'http-equiv="refresh"' not in content
+    ReportJob.objects.filter(pk=job.pk).update(state=ReportJob.State.READY)
+    content = client.get(reverse("reports:job", args=[job.pk])).content.decode()
+    assert "data-refresh" not in content and "report-job.js" not in content
 
 
 def test_admin_lists_only_own_jobs(client, world):
