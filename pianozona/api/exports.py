@@ -139,34 +139,19 @@ def copy_chunks(header, rows):
             low += COPY_ROWS
             data = out.getvalue()
             if data:
-                yield crlf_rows(data)[0]
+                yield crlf_rows(data)
 
 
 def crlf_rows(data):
-    """COPY's CSV as ``csv.writer`` writes it: ``(body, number of rows, id of the last row)``.
+    """COPY's CSV as ``csv.writer`` writes it: rows ended by ``\r\n`` instead of ``\n``.
 
-    COPY ends each row with ``\n``, the csv module with ``\r\n``; both leave a newline
-    inside a quoted cell as it is. A quote inside a cell is doubled, so the text outside
-    quotes is every other piece of ``data.split(b'"')``: there, and only there, each
-    ``\n`` ends a row. The last row starts after the last such ``\n`` but one, with its
-    id (an integer, never quoted) up to the first comma.
+    Both leave a newline inside a quoted cell as it is. A quote inside a cell is doubled,
+    so the text outside quotes is every other piece of ``data.split(b'"')``: there, and
+    only there, each ``\n`` ends a row.
     """
-    if b'"' not in data:
-        start = data.rfind(b"\n", 0, len(data) - 1) + 1
-        return (data.replace(b"\n", b"\r\n"), data.count(b"\n"),
-                int(data[start:data.index(b",", start)]))
     parts = data.split(b'"')  # an odd number of pieces: the quotes come in pairs
-    outside = parts[::2]
-    count = sum(piece.count(b"\n") for piece in outside)
-    last_row = parts[0]
-    for i in range(len(parts) - 1, -1, -2):
-        piece = parts[i]
-        newline = piece.rfind(b"\n", 0, len(piece) - 1 if i == len(parts) - 1 else len(piece))
-        if newline >= 0:
-            last_row = piece[newline + 1:]
-            break
-    parts[::2] = [piece.replace(b"\n", b"\r\n") for piece in outside]
-    return b'"'.join(parts), count, int(last_row.split(b",", 1)[0])
+    parts[::2] = [piece.replace(b"\n", b"\r\n") for piece in parts[::2]]
+    return b'"'.join(parts)
 
 
 # The rule of renderers.escape_formula, evaluated by the database (PostgreSQL and SQLite

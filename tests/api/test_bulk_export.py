@@ -277,9 +277,8 @@ def test_copy_writes_the_very_bytes_of_the_csv_module(world, url, copy_rows, mon
     assert [by_id[str(pk)][texts] for pk in awkward] == [escape_formula(t) for t in AWKWARD]
 
 
-def test_crlf_rows_ends_rows_like_the_csv_module_and_finds_the_last_id():
+def test_crlf_rows_ends_rows_like_the_csv_module():
     copied = b'7,"a\nb",x\n8,,"c""\n"\n12,"d\n\ne",\n'
-    assert exports.crlf_rows(copied) == (
-        b'7,"a\nb",x\r\n8,,"c""\n"\r\n12,"d\n\ne",\r\n', 3, 12)
-    assert exports.crlf_rows(b'5,"x\n"\n') == (b'5,"x\n"\r\n', 1, 5)
-    assert exports.crlf_rows(b"5,a\n6,b\n") == (b"5,a\r\n6,b\r\n", 2, 6)
+    assert exports.crlf_rows(copied) == b'7,"a\nb",x\r\n8,,"c""\n"\r\n12,"d\n\ne",\r\n'
+    assert exports.crlf_rows(b'5,"x\n"\n') == b'5,"x\n"\r\n'
+    assert exports.crlf_rows(b"5,a\n6,b\n") == b"5,a\r\n6,b\r\n"
