@@ -29,7 +29,14 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from .common import BackupError, app_version, applied_migrations, sha256_bytes, source_instance
+from .common import (
+    BackupError,
+    app_version,
+    applied_migrations,
+    check_format,
+    sha256_bytes,
+    source_instance,
+)
 
 ARCHIVE_FORMAT = "pianozona-ambito"
 FORMAT_VERSION = 1
@@ -358,13 +365,9 @@ def read_ambito_archive(path):
         manifest = json.loads(contents.pop(MANIFEST))
     except (KeyError, ValueError) as exc:
         raise BackupError(f"{path.name}: manca manifest.json o non è JSON valido.") from exc
-    if manifest.get("format") != ARCHIVE_FORMAT:
-        raise BackupError(f"{path.name} non è un archivio dei dati di un ambito.")
-    if manifest.get("format_version", 0) > FORMAT_VERSION:
-        raise BackupError(
-            f"{path.name} ha un formato più recente ({manifest['format_version']}) di quello "
-            "che questa versione sa leggere: aggiornare l'applicazione."
-        )
+    check_format(manifest, name=path.name, archive_format=ARCHIVE_FORMAT,
+                 format_version=FORMAT_VERSION,
+                 not_ours=f"{path.name} non è un archivio dei dati di un ambito.")
     listed = manifest.get("files", {})
     unlisted = sorted(set(contents) - set(listed))
     if unlisted:

@@ -67,3 +67,14 @@ def check_migrations(archived):
             f"migrazioni sconosciute a questa installazione ({shown}). "
             "Aggiornare l'applicazione prima di ripristinare o importare."
         )
+
+
+def check_format(manifest, *, name, archive_format, format_version, not_ours):
+    """Refuse an archive of another kind, or written by a newer version of the format."""
+    if manifest.get("format") != archive_format:
+        raise BackupError(not_ours)
+    if manifest.get("format_version", 0) > format_version:
+        raise BackupError(
+            f"{name} ha un formato più recente ({manifest['format_version']}) di quello "
+            "che questa versione sa leggere: aggiornare l'applicazione."
+        )

@@ -30,6 +30,7 @@ from .common import (
     BackupError,
     app_version,
     applied_migrations,
+    check_format,
     check_migrations,
     known_migrations,
     sha256_file,
@@ -316,13 +317,9 @@ def read_backup(archive, into):
         manifest = json.loads((into / MANIFEST).read_text())
     except ValueError as exc:
         raise BackupError(f"Il manifest di {path.name} non è JSON valido: {exc}") from exc
-    if manifest.get("format") != ARCHIVE_FORMAT:
-        raise BackupError(f"{path.name} non è un archivio di backup di pianozona.")
-    if manifest.get("format_version", 0) > FORMAT_VERSION:
-        raise BackupError(
-            f"{path.name} ha un formato più recente ({manifest['format_version']}) di quello "
-            "che questa versione sa leggere: aggiornare l'applicazione."
-        )
+    check_format(manifest, name=path.name, archive_format=ARCHIVE_FORMAT,
+                 format_version=FORMAT_VERSION,
+                 not_ours=f"{path.name} non è un archivio di backup di pianozona.")
     for part, meta in manifest.get("parts", {}).items():
         file = into / part
         if not file.is_file():
