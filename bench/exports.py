@@ -57,8 +57,8 @@ def _auditor_of_every_ambito():
     from django.contrib.auth import get_user_model
     from rest_framework.authtoken.models import Token
 
+    from core.roles import Role
     from governance.models import Ambito, Membership
-    from governance.roles import Role
 
     user = get_user_model().objects.create_user(username="bench-export-revisore")
     Membership.objects.bulk_create(
@@ -95,7 +95,7 @@ def _export_queryset(user):
     from django.test import RequestFactory
     from rest_framework.request import Request
 
-    from pianozona.api.exports import BudgetLineExportView
+    from exports.views import BudgetLineExportView
 
     view = BudgetLineExportView()
     request = Request(RequestFactory().get(EXPORT_URL))
@@ -179,8 +179,8 @@ def measurement_plan(rows=IMPORT_ROWS, *, year=2090, per_objective=50):
     """A throw-away draft plan with ``rows / 4`` decimal indicators and a staff user."""
     from django.contrib.auth import get_user_model
 
+    from core.roles import Role
     from governance.models import Ambito, Membership
-    from governance.roles import Role
     from indicators.models import Indicator
     from objectives.models import Objective, OperatingPlan, ZonePlan
 
@@ -270,8 +270,8 @@ def default_measurement_resource():
 
 def _timed_import(make_resource, dataset, user):
     """One confirmed import of ``dataset``, undone afterwards: seconds, queries, rows written."""
+    from core.entry.imports import has_problems, run_import
     from indicators.models import Measurement
-    from pianozona.entry.imports import has_problems, run_import
 
     def run():
         before = Measurement.history.count()
@@ -294,8 +294,8 @@ def _timed_import(make_resource, dataset, user):
 
 
 def _measure_import():
+    from core.entry.imports import has_problems, read_dataset, run_import
     from indicators.resources import MeasurementResource
-    from pianozona.entry.imports import has_problems, read_dataset, run_import
 
     plan, user, indicators = measurement_plan(IMPORT_ROWS)
     dataset = read_dataset("bench.xlsx", measurement_workbook(indicators, plan.year))

@@ -12,7 +12,7 @@ RUNS = 3
 
 def consuntivo_2018():
     from objectives.models import OperatingPlan
-    from pianozona.reports import charts, rendering
+    from reports import charts, rendering
 
     plan = OperatingPlan.objects.get(zone_plan__ambito__slug="cremasco", year=2018)
     # One untimed run: imports (matplotlib, WeasyPrint) and font loading are paid once per

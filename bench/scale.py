@@ -51,7 +51,7 @@ LISTS = [
 
 
 def wanted_meta(ambiti):
-    from pianozona.synthetic.version import GENERATOR_VERSION
+    from synthetic.version import GENERATOR_VERSION
 
     return {"generator": str(GENERATOR_VERSION), "seed": str(SEED), "ambiti": str(ambiti),
             "years": str(YEARS), "density": str(DENSITY)}
@@ -97,7 +97,7 @@ def fill(ambiti, log):
     from django.core.management import call_command
     from django.db import connection
 
-    from pianozona import synthetic
+    import synthetic
 
     started = time.perf_counter()
     call_command("load_seeds", verbosity=0)
@@ -129,8 +129,8 @@ def users():
     highest ids: the worst case for a list in id order) and an auditor of every ambito."""
     from django.contrib.auth import get_user_model
 
+    from core.roles import Role
     from governance.models import Ambito, Membership
-    from governance.roles import Role
 
     user_model = get_user_model()
     first = Ambito.objects.get(slug="SYN-0001")
@@ -189,7 +189,7 @@ def measure(ambiti, log):
                      "queries": queries})
         log(f"  {name}: p95 {p95:.0f} ms, {queries} query")
     from budget.models import BudgetLine
-    from pianozona.api.pagination import encode_cursor
+    from core.api.pagination import encode_cursor
 
     for who, user in (("revisore nazionale", people["national"]),
                       ("revisore 1 ambito", people["auditor"])):

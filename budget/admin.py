@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
-from pianozona.entry.admin_import import ScopedImportExportMixin
-from pianozona.scoped_admin import FrozenPlanMixin, ScopedAdmin, ScopedInline, plan_of
+from core.entry.admin_import import ScopedImportExportMixin
+from core.scoped_admin import FrozenPlanMixin, ScopedAdmin, ScopedInline, plan_of
 
 from .admin_forms import BudgetLineForm, VariationForm
 from .models import (
@@ -77,7 +77,7 @@ class BudgetLineAdmin(ScopedImportExportMixin, FrozenBudgetMixin, ScopedAdmin):
 
     @admin.display(description="Preventivo approvato", ordering="approved_preventivo")
     def approved_preventivo(self, obj):
-        from pianozona.formatting import format_euro
+        from core.formatting import format_euro
 
         return format_euro(getattr(obj, "approved_preventivo", None))
 

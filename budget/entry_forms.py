@@ -3,8 +3,8 @@
 from django import forms
 from django.forms import formset_factory
 
-from pianozona.concurrency import NEW_ROW
-from pianozona.entry.fields import EntryBoundField, MoneyField, entry_form_renderer
+from core.concurrency import NEW_ROW
+from core.entry.fields import EntryBoundField, MoneyField, entry_form_renderer
 
 from .entry_services import BudgetRow, line_token
 

@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from governance.roles import VIEW
+from core.roles import VIEW
 from objectives.models import Action
 
 from .models import BudgetLine, FundingChannel

@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from governance.roles import CHANGE
-from objectives.models import Action
-from pianozona.concurrency import (
+from core.concurrency import (
     NEW_ROW,
     Conflict,
     ConflictError,
@@ -20,7 +18,9 @@ from pianozona.concurrency import (
     last_change,
     row_token,
 )
-from pianozona.entry.access import policy_for
+from core.entry.access import policy_for
+from core.roles import CHANGE
+from objectives.models import Action
 
 from . import services
 from .models import BudgetLine

@@ -1,6 +1,6 @@
 import django_filters
 
-from pianozona.api.filtersets import IdFilter, IntegerFilter, ScopedFilterSet, year_range
+from core.api.filtersets import IdFilter, IntegerFilter, ScopedFilterSet, year_range
 
 from .models import (
     AgencyYearFigure,

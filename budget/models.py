@@ -3,10 +3,10 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.fields import MoneyField
+from core.scoping import ScopedModel
 from governance.models import Ambito, Deliberation, Organisation, SourceDocument
-from governance.scoping import ScopedModel
 from objectives.models import PLAN_AMBITO, Action, Objective, OperatingPlan, ZonePlan
-from pianozona.fields import MoneyField
 
 
 class FundingChannel(ScopedModel):

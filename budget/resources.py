@@ -6,16 +6,16 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from import_export import fields
 
-from governance.roles import CHANGE
-from objectives.models import Action
-from pianozona.entry.access import policy_for
-from pianozona.entry.spreadsheets import (
+from core.entry.access import policy_for
+from core.entry.spreadsheets import (
     MONEY_FORMAT,
     EntryResource,
     ItalianDecimalWidget,
     RowError,
     TextWidget,
 )
+from core.roles import CHANGE
+from objectives.models import Action
 
 from . import services
 from .models import BudgetLine, FundingChannel

@@ -330,16 +330,6 @@ def overspending_flags(*, plan):
     }
 
 
-# --- Year-end closing ---------------------------------------------------------------------
-
-
-def year_close_preview(*, plan):
-    """The avanzo the closing would record (see budget/surplus.py for the rule)."""
-    from .surplus import surplus_preview
-
-    return surplus_preview(plan=plan)
-
-
 # --- Totals the API exposes next to the rows (the reports print the same figures) -------
 
 
@@ -446,7 +436,7 @@ def plan_overview(*, plan):
     }
 
 
-# --- Printed reports: histories and breakdowns (pianozona/reports) ----------------------
+# --- Printed reports: histories and breakdowns (reports) ----------------------
 
 
 def allocations_by_year(*, ambito, kind=FundingAllocation.Kind.INCOME):

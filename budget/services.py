@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.formatting import format_euro
 from governance.models import Deliberation
 from objectives.models import OperatingPlan
 from objectives.services import (
@@ -22,7 +23,6 @@ from objectives.services import (
     require_role,
     save_with_history,
 )
-from pianozona.formatting import format_euro
 
 from .guards import frozen_message, variation_in_progress
 from .models import BudgetLine, FundingAllocation, FundingChannel, Surplus, Variation
@@ -283,7 +283,7 @@ class YearCloseResult:
 def year_close(*, plan, user, deliberation=None, expected_total=None):
     """approvato → chiuso: record the avanzo and carry it into next year's entrate.
 
-    The staff first look at ``budget.selectors.year_close_preview``; ``expected_total`` is
+    The staff first look at ``budget.surplus.year_close_preview``; ``expected_total`` is
     the avanzo they saw, and the closing refuses if the figures changed since. A plan
     already closed is left as it is (closing twice changes nothing).
     """

@@ -44,7 +44,7 @@ ZERO = Decimal("0.00")
 
 
 def _euro(value):
-    from pianozona.formatting import format_euro
+    from core.formatting import format_euro
 
     return format_euro(value)
 
@@ -323,3 +323,8 @@ def group_by_objective(preview):
     for result in preview.actions:
         grouped[result.objective].append(result)
     return sorted(grouped.items(), key=lambda item: item[0].number)
+
+
+def year_close_preview(*, plan):
+    """The avanzo the closing would record: the proposal staff see before closing."""
+    return surplus_preview(plan=plan)

@@ -6,11 +6,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views import View
 
+from core.concurrency import ConflictError
+from core.entry.access import PageAccessMixin, plan_context, policy_for, scoped_or_403
+from core.entry.imports import ImportPageMixin
 from objectives.models import Objective
-from pianozona.concurrency import ConflictError
-from pianozona.entry.access import PageAccessMixin, policy_for, scoped_or_403
-from pianozona.entry.imports import ImportPageMixin
-from pianozona.entry.views import plan_context
 
 from .entry_forms import budget_formset
 from .entry_selectors import channels_of, objective_budget

@@ -3,8 +3,8 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from pianozona.reconciliation import reconcile
-from pianozona.scoped_admin import ScopedAdmin, ScopedInline
+from budget.reconciliation import reconcile
+from core.scoped_admin import ScopedAdmin, ScopedInline
 
 from .models import (
     Ambito,

@@ -1,6 +1,6 @@
 import django_filters
 
-from pianozona.api.filtersets import ScopedFilterSet, date_range, year_range
+from core.api.filtersets import ScopedFilterSet, date_range, year_range
 
 from .models import (
     Ambito,

@@ -3,10 +3,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from pianozona.fields import MoneyField
-
-from .roles import Role
-from .scoping import ScopedModel
+from core.fields import MoneyField
+from core.roles import Role
+from core.scoping import ScopedModel
 
 
 class Ambito(ScopedModel):

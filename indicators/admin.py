@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from pianozona.entry.admin_import import ScopedImportExportMixin
-from pianozona.scoped_admin import ScopedAdmin, ScopedInline
+from core.entry.admin_import import ScopedImportExportMixin
+from core.scoped_admin import ScopedAdmin, ScopedInline
 
 from .models import EvaluationCriterion, Indicator, Kpi, KpiValue, Measurement, Milestone
 from .resources import MeasurementResource

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.text import Truncator
 
-from pianozona.concurrency import NEW_ROW
-from pianozona.entry.fields import EntryBoundField, entry_form_renderer
-from pianozona.numbers import format_measure
+from core.concurrency import NEW_ROW
+from core.entry.fields import EntryBoundField, entry_form_renderer
+from core.numbers import format_measure
 
 from .models import Indicator, Measurement
 from .services import MeasurementRow, MilestoneRow, measurement_token, milestone_token

@@ -4,9 +4,9 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from governance.roles import CHANGE, VIEW
+from core.entry.access import is_referent_only
+from core.roles import CHANGE, VIEW
 from objectives.models import Objective
-from pianozona.entry.access import is_referent_only
 
 from .models import Indicator, Measurement, Milestone
 from .periods import QUARTERS, is_due, quarter_end

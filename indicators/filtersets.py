@@ -1,4 +1,4 @@
-from pianozona.api.filtersets import (
+from core.api.filtersets import (
     IdFilter,
     IntegerFilter,
     ScopedFilterSet,

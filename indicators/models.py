@@ -2,8 +2,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.scoping import ScopedModel
 from governance.models import Ambito, SourceDocument
-from governance.scoping import ScopedModel
 from objectives.models import PLAN_AMBITO, Action, Objective
 
 OBJECTIVE_AMBITO = "objective__" + PLAN_AMBITO

@@ -8,15 +8,15 @@ from django.core.exceptions import ValidationError
 from import_export import fields
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from governance.roles import CHANGE
-from pianozona.entry.access import policy_for
-from pianozona.entry.spreadsheets import (
+from core.entry.access import policy_for
+from core.entry.spreadsheets import (
     MEASURE_FORMAT,
     EntryResource,
     ItalianDateWidget,
     RowError,
     TextWidget,
 )
+from core.roles import CHANGE
 
 from .models import Indicator, Measurement
 from .periods import quarter_of

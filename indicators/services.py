@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from governance.roles import CHANGE
-from pianozona.concurrency import (
+from core.concurrency import (
     NEW_ROW,
     Conflict,
     ConflictError,
@@ -19,7 +18,8 @@ from pianozona.concurrency import (
     last_change,
     row_token,
 )
-from pianozona.entry.access import policy_for
+from core.entry.access import policy_for
+from core.roles import CHANGE
 
 from .models import Indicator, Measurement, Milestone
 from .periods import quarter_of

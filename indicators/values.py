@@ -2,8 +2,8 @@
 
 from django.core.exceptions import ValidationError
 
-from pianozona.formatting import format_euro
-from pianozona.numbers import format_measure, parse_decimal
+from core.formatting import format_euro
+from core.numbers import format_measure, parse_decimal
 
 from .models import Indicator, Measurement
 

@@ -8,12 +8,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views import View
 
-from governance.roles import CHANGE
+from core.concurrency import ConflictError
+from core.entry.access import PageAccessMixin, plan_context, policy_for, scoped_or_403
+from core.entry.imports import ImportPageMixin
+from core.roles import CHANGE
 from objectives.models import OperatingPlan
-from pianozona.concurrency import ConflictError
-from pianozona.entry.access import PageAccessMixin, policy_for, scoped_or_403
-from pianozona.entry.imports import ImportPageMixin
-from pianozona.entry.views import plan_context
 
 from .entry_forms import MeasurementForm, MilestoneForm
 from .entry_selectors import entry_objectives, quarter_entries

@@ -1,8 +1,8 @@
 from django.contrib import admin
 
 from budget.selectors import objectives_with_totals
-from pianozona.formatting import format_euro
-from pianozona.scoped_admin import FrozenPlanMixin, ScopedAdmin, ScopedInline
+from core.formatting import format_euro
+from core.scoped_admin import FrozenPlanMixin, ScopedAdmin, ScopedInline
 
 from . import admin_transitions
 from .models import (

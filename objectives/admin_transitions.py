@@ -10,9 +10,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 
+from core.roles import Role
+from core.scoping import grants_for
 from governance.models import Deliberation
-from governance.roles import Role
-from governance.scoping import grants_for
 
 ACTION_CHECKBOX = admin.helpers.ACTION_CHECKBOX_NAME
 
@@ -107,9 +107,8 @@ def approve(modeladmin, request, queryset):
 
 
 def close_year(modeladmin, request, queryset):
-    from budget.selectors import year_close_preview
     from budget.services import ensure_can_close, year_close
-    from budget.surplus import group_by_objective
+    from budget.surplus import group_by_objective, year_close_preview
 
     plan = _single(modeladmin, request, queryset)
     if plan is None:

@@ -4,8 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from core.scoping import ScopedModel
 from governance.models import Ambito, Deliberation, Organisation, SourceDocument
-from governance.scoping import ScopedModel
 
 PLAN_AMBITO = "plan__zone_plan__ambito"
 

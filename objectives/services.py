@@ -16,10 +16,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from simple_history.utils import bulk_create_with_history
 
+from core.formatting import format_euro
+from core.roles import Role
+from core.scoping import grants_for
 from governance.models import Body, Deliberation
-from governance.roles import Role
-from governance.scoping import grants_for
-from pianozona.formatting import format_euro
 
 from .models import Action, Objective, OperatingPlan, Referent, ZonePlan
 

@@ -1,6 +1,6 @@
 """Browser pages of the operating plans: list, plan, dashboard, objective.
 
-Every figure comes from a selector (budget/selectors.py and pianozona/entry/dashboard.py),
+Every figure comes from a selector (budget/selectors.py and objectives/dashboard.py),
 the same ones the reports and the API call.
 """
 
@@ -10,12 +10,11 @@ from django.views.generic import TemplateView
 
 from budget.entry_selectors import objective_budget
 from budget.selectors import channel_totals, objectives_with_totals, plan_totals, plans_with_totals
-from governance.roles import VIEW
+from core.entry.access import PageAccessMixin, plan_context, policy_for, scoped_or_403
+from core.roles import VIEW
 from indicators.models import Indicator, Measurement, Milestone
 from indicators.periods import QUARTERS, current_quarter, quarter_end
-from pianozona.entry.access import PageAccessMixin, policy_for, scoped_or_403
-from pianozona.entry.dashboard import plan_dashboard
-from pianozona.entry.views import plan_context
+from objectives.dashboard import plan_dashboard
 
 from .models import Objective, OperatingPlan
 

@@ -10,7 +10,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # Every two minutes: resend the reports kept while Redis was down, re-queue those whose
-# worker died (pianozona/reports/jobs.py, report_jobs_sweep). Kept here, beside the app,
+# worker died (reports/jobs.py, report_jobs_sweep). Kept here, beside the app,
 # rather than in CELERY_BEAT_SCHEDULE, which lists the calendar jobs of the Ufficio.
 SWEEP_EVERY_SECONDS = 120.0
 

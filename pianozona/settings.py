@@ -53,12 +53,23 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
-    "pianozona",
-    "pianozona.security",
+    # Floors, each importing only those below it (docs/architecture.md).
+    # Ground floor: what every app uses; imports no app of the project.
+    "core",
+    # Domain apps.
     "governance",
     "objectives",
     "budget",
     "indicators",
+    # Feature apps, composing the domains.
+    "reports",
+    "exports",
+    "backup",
+    "synthetic",
+    "security",
+    "seeds",
+    # The project package keeps only the migrations of the report jobs' old home.
+    "pianozona",
 ]
 
 MIDDLEWARE = [
@@ -67,7 +78,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Database down: an Italian 503 page (JSON for the API) instead of a traceback.
-    "pianozona.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,8 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "pianozona.security.sessions.SessionExpiryMiddleware",
-    "pianozona.security.otp.SecondFactorMiddleware",
+    "security.sessions.SessionExpiryMiddleware",
+    "security.otp.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: it turns a lockout flagged during the view into the page.
@@ -117,7 +128,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "pianozona.security.passwords.ItalianMinimumLengthValidator",
+        "NAME": "security.passwords.ItalianMinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -130,7 +141,7 @@ TIME_ZONE = "Europe/Rome"
 USE_I18N = True
 USE_TZ = True
 # Off: with it on, every integer a template prints is grouped (ids in attributes, years
-# as "2.018"). Money and measures are formatted explicitly (pianozona/numbers.py).
+# as "2.018"). Money and measures are formatted explicitly (core/numbers.py).
 USE_THOUSAND_SEPARATOR = False
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
@@ -154,7 +165,7 @@ MEDIA_URL = "/media/"
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 LOGIN_URL = "admin:login"
 
-# Uploads (imports, attached acts): size and type are checked by pianozona/uploads.py.
+# Uploads (imports, attached acts): size and type are checked by core/uploads.py.
 UPLOAD_MAX_BYTES = env.int("DJANGO_UPLOAD_MAX_MB", default=10) * 1024 * 1024
 # Bigger files spill to a private temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -177,8 +188,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # Trying again while locked out does not extend the wait the page announces.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "pianozona.security.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "pianozona.security.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "security.lockout.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 # Reverse proxies in front of gunicorn whose X-Forwarded-For is trusted (0: none).
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
@@ -203,7 +214,7 @@ SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = "/"
 SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
-# Absolute maximum of a login, whatever the activity (pianozona/security/sessions.py)...
+# Absolute maximum of a login, whatever the activity (security/sessions.py)...
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 8)
 # ...and the idle time after which a logged-in user must log in again.
 SESSION_IDLE_TIMEOUT = env.int("DJANGO_SESSION_IDLE_TIMEOUT", default=30 * 60)
@@ -243,7 +254,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast: a page that queues a task must not hang on an unreachable Redis (Celery's
 # default retries for minutes). Publishing gives up within about 2 s and the caller keeps
-# the job to resend it (pianozona/reports/jobs.py); the worker still reconnects on its own.
+# the job to resend it (reports/jobs.py); the worker still reconnects on its own.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -285,14 +296,14 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="ufficio-di-pi
 # The auditors' API (pianozona/api/): tokens for scripts, the session for the browsable
 # pages; the token scheme comes first so that an anonymous call gets 401, not 403.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "pianozona.api.schema.ApiAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.ApiAutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["pianozona.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="10000/hour")},
 }
 
@@ -319,7 +330,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "pianozona.api.schema.csv_bodies_are_text",
+        "core.api.schema.csv_bodies_are_text",
     ],
 }
 

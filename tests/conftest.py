@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from core.roles import Role
 from governance.models import Membership
-from governance.roles import Role
 from objectives.models import Referent
-from pianozona.seed_loader import load_all
+from seeds.loader import load_all
 
 from .builders import AmbitoData, build_ambito, make_user
 

@@ -8,8 +8,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from budget.models import BudgetLine
+from core.scoping import ScopedModel
 from governance.models import Membership
-from governance.scoping import ScopedModel
 from indicators.models import Measurement
 
 from .expectations import ALL_ROLES, VIEW_A, may_change_a

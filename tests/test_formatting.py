@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from pianozona.formatting import format_euro
+from core.formatting import format_euro
 
 
 @pytest.mark.parametrize("value, text", [

@@ -28,7 +28,7 @@ def test_task_runs_on_a_real_worker_over_redis():
         probe = subprocess.run(
             [sys.executable, "-c",
              "import django; django.setup();"
-             "from pianozona.celery import app; from pianozona.tasks import ping;"
+             "from pianozona.celery import app; from core.tasks import ping;"
              "assert not app.conf.task_always_eager;"
              "print(ping.delay('ciao').get(timeout=60)['pong'])"],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
@@ -44,7 +44,7 @@ def test_task_runs_on_a_real_worker_over_redis():
 
 
 def test_eager_default_runs_tasks_in_process(settings):
-    from pianozona.tasks import ping
+    from core.tasks import ping
 
     assert ping.delay("x").get(timeout=5)["pong"] == "x"
 

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from pianozona.api.serializers import DescribedModelSerializer, ambito_field, related_text
+from core.api.serializers import DescribedModelSerializer, ambito_field, related_text
 
 from ..models import (
     AgencyYearFigure,

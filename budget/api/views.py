@@ -1,4 +1,4 @@
-from pianozona.api.viewsets import ScopedReadOnlyViewSet
+from core.api.viewsets import ScopedReadOnlyViewSet
 
 from .. import filtersets
 from ..models import (

@@ -1,4 +1,4 @@
-from pianozona.api.serializers import DescribedModelSerializer, ambito_field
+from core.api.serializers import DescribedModelSerializer, ambito_field
 
 from ..models import EvaluationCriterion, Indicator, Kpi, KpiValue, Measurement, Milestone
 

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from pianozona.api.serializers import (
+from core.api.serializers import (
     DescribedModelSerializer,
     TotalsSerializer,
     ambito_field,

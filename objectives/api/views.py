@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from budget import selectors
-from pianozona.api.viewsets import ScopedReadOnlyViewSet
+from core.api.viewsets import ScopedReadOnlyViewSet
 
 from .. import filtersets
 from ..models import (

@@ -8,14 +8,13 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from budget.api.urls import routes as budget_routes
+from exports.views import BudgetLineExportView, MeasurementExportView
+from governance.api.changes import ChangeFeedViewSet
 from governance.api.urls import routes as governance_routes
 from indicators.api.urls import routes as indicators_routes
 from objectives.api.urls import routes as objectives_routes
-from pianozona.security.api import ObtainTokenView
-from pianozona.security.csp import redoc_view
-
-from .changes import ChangeFeedViewSet
-from .exports import BudgetLineExportView, MeasurementExportView
+from security.api import ObtainTokenView
+from security.csp import redoc_view
 
 
 class ApiRouter(DefaultRouter):

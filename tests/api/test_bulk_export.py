@@ -14,11 +14,11 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.settings import api_settings
 
 from budget.models import BudgetLine, FundingChannel
+from core.api.renderers import escape_formula
+from core.roles import Role
 from governance.models import Ambito, Membership
-from governance.roles import Role
 from indicators.models import Measurement
 from pianozona.api import exports
-from pianozona.api.renderers import escape_formula
 
 from ..builders import make_user
 from .conftest import client_for, list_url

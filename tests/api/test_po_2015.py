@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from budget import selectors
+from core.roles import Role
 from governance.models import Ambito, Membership
-from governance.roles import Role
 from objectives.models import OperatingPlan
 
 from ..builders import make_user

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from core.roles import Role
 from governance.models import Membership
-from governance.roles import Role
 
 from ..builders import build_ambito, make_user
 from .conftest import ENDPOINTS, client_for, list_url

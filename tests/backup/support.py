@@ -95,7 +95,7 @@ class Instance:
 
     def table_counts(self):
         return self.python(
-            "import json; from pianozona.backup.database import table_counts;"
+            "import json; from backup.database import table_counts;"
             "print(json.dumps(table_counts()))"
         )
 

@@ -12,18 +12,18 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from budget.models import BudgetLine
-from governance.models import Ambito, Deliberation, Membership
-from governance.roles import Role
-from objectives.models import OperatingPlan, Referent
-from pianozona.backup.ambito import (
+from backup.ambito import (
     EXCLUDED,
     coverage_problems,
     domain_models,
     exported_models,
     label_of,
 )
-from pianozona.models import ReportJob
+from budget.models import BudgetLine
+from core.roles import Role
+from governance.models import Ambito, Deliberation, Membership
+from objectives.models import OperatingPlan, Referent
+from reports.models import ReportJob
 
 from ..builders import make_user
 from .support import Instance, fresh_database, ok, require_postgresql_under_ci

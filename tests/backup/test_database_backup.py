@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from pianozona.backup.database import table_counts
+from backup.database import table_counts
 
 from .support import Instance, fresh_database, ok, require_postgresql_under_ci
 

@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from budget.entry_services import line_token
 from budget.models import BudgetLine, FundingChannel
+from core.numbers import format_decimal
 from indicators.models import Indicator, Measurement, Milestone
 from indicators.services import measurement_token, milestone_token
 from objectives.models import Action, Objective, OperatingPlan
-from pianozona.numbers import format_decimal
 
 ROLES = ["superuser", "staff_a", "staff_b", "referent_a", "assembly_a", "auditor_a", "anonymous"]
 

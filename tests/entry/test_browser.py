@@ -25,7 +25,7 @@ PASSWORD = "a-long-test-password"
 @pytest.fixture(scope="module", autouse=True)
 def reload_seeds_afterwards(django_db_blocker):
     yield
-    from pianozona.seed_loader import load_all
+    from seeds.loader import load_all
 
     with django_db_blocker.unblock():
         load_all()

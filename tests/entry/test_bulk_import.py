@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.exports import measurement_plan, measurement_workbook
+from core.entry.imports import has_problems, read_dataset, run_import
+from core.entry.spreadsheets import import_messages
 from indicators.models import Measurement
 from indicators.resources import MeasurementResource
 from objectives.models import OperatingPlan
-from pianozona.entry.imports import has_problems, read_dataset, run_import
-from pianozona.entry.spreadsheets import import_messages
 
 REASON = "Importazione da file"
 

@@ -6,9 +6,9 @@ import pytest
 
 from budget.models import BudgetLine
 from budget.selectors import objective_totals, plan_totals
+from core.formatting import format_euro
 from indicators.models import Measurement
 from objectives.models import OperatingPlan
-from pianozona.formatting import format_euro
 
 from .conftest import budget_post, login, quarter_post, urls
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from budget.entry_services import BudgetRow, budget_lines_save, line_token
 from budget.models import BudgetLine
+from core.concurrency import ConflictError
 from indicators.models import Measurement, Milestone
 from indicators.services import (
     MeasurementRow,
@@ -18,7 +19,6 @@ from indicators.services import (
     quarter_save,
 )
 from objectives.models import OperatingPlan
-from pianozona.concurrency import ConflictError
 
 
 def _row(line, **changes):

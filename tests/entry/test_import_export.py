@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from budget.models import BudgetLine
 from budget.resources import BudgetLineResource
+from core.entry.imports import SESSION_KEY
+from core.entry.spreadsheets import ItalianCSV, ItalianXLSX, escape_formula
 from indicators.models import Measurement
-from pianozona.entry.imports import SESSION_KEY
-from pianozona.entry.spreadsheets import ItalianCSV, ItalianXLSX, escape_formula
 
 from .conftest import login, urls
 
@@ -150,8 +150,8 @@ def test_budget_import_bad_channel_is_named(world, entry):
     row = list(dataset[0])
     row[dataset.headers.index("Canale")] = "XYZ"
     dataset[0] = row  # noqa: B909
-    from pianozona.entry.imports import run_import
-    from pianozona.entry.spreadsheets import import_messages
+    from core.entry.imports import run_import
+    from core.entry.spreadsheets import import_messages
 
     result = run_import(resource, dataset, user=world.user("staff_a"), dry_run=False)
     messages = import_messages(result, resource)

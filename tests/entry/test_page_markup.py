@@ -1,4 +1,4 @@
-"""The grids draw their fields in Python (pianozona/entry/fields.py) for speed: the pages must
+"""The grids draw their fields in Python (core/entry/fields.py) for speed: the pages must
 come out exactly as Django's widget templates and the former per-cell include drew them."""
 
 import re
@@ -9,9 +9,9 @@ from django.forms.renderers import DjangoTemplates
 from django.template import Context, Template
 
 from budget.entry_forms import BudgetRowForm
+from core.entry.fields import EntryBoundField
 from indicators.entry_forms import MarkErrorsMixin
 from objectives.models import OperatingPlan
-from pianozona.entry.fields import EntryBoundField
 
 from .conftest import budget_post, login, quarter_post, urls
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from objectives.models import OperatingPlan
 from pianozona.celery import app as celery_app
-from pianozona.models import ReportJob
-from pianozona.reports import jobs
+from reports import jobs
+from reports.models import ReportJob
 
 from .conftest import faults_redis_url, require_faults_redis
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from objectives.models import OperatingPlan
-from pianozona.models import ReportJob
-from pianozona.reports import jobs, rendering
+from reports import jobs, rendering
+from reports.models import ReportJob
 
 pytestmark = pytest.mark.django_db
 

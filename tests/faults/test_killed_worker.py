@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import connection, connections
 
 from objectives.models import OperatingPlan
-from pianozona.models import ReportJob
-from pianozona.reports import jobs
+from reports import jobs
+from reports.models import ReportJob
 
 from ..conftest import services_required
 from .conftest import faults_redis_url, require_faults_redis
@@ -31,7 +31,7 @@ import os, time
 from pathlib import Path
 import django
 django.setup()
-from pianozona.reports import jobs
+from reports import jobs
 marker = os.environ.get("FAULTS_SLOW_MARKER")
 if marker:  # the first worker: stops while writing the PDF, to be killed there
     real_store = jobs._store_pdf

@@ -14,10 +14,10 @@ from django.contrib.staticfiles import finders
 from django.test import RequestFactory
 from django.urls import reverse
 
+from core.middleware import service_unavailable
 from objectives.models import OperatingPlan
-from pianozona.middleware import service_unavailable
-from pianozona.models import ReportJob
-from pianozona.reports.jobs import QUEUE_UNAVAILABLE
+from reports.jobs import QUEUE_UNAVAILABLE
+from reports.models import ReportJob
 
 from ..browser import check_axe, chromium
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from indicators import tasks as indicator_tasks
 from objectives.models import OperatingPlan
-from pianozona.models import ReportJob
-from pianozona.reports import jobs, rendering
-from pianozona.reports.tasks import RENDER_RETRY, render_report_job
+from reports import jobs, rendering
+from reports.models import ReportJob
+from reports.tasks import RENDER_RETRY, render_report_job
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_transient_errors_are_retried_with_backoff_then_end_in_error(
 
     monkeypatch.setattr(rendering, "render", database_gone)
     job = _job(world)
-    with caplog.at_level(logging.WARNING, logger="pianozona.reports.jobs"):
+    with caplog.at_level(logging.WARNING, logger="reports.jobs"):
         render_report_job.delay(job.pk)  # eager: Celery runs each retry at once
     job.refresh_from_db()
 

@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 
-from governance.scoping import ScopedModel
+from core.scoping import ScopedModel
 
 from ..expectations import VIEW_A, VIEW_B, may_change_a, may_change_b
 
@@ -69,7 +69,7 @@ def test_every_row_reaches_an_ambito():
     """No link on the way to the ambito may be empty.
 
     The API lets an auditor with a role in every ambito skip the scope filter
-    (pianozona.api.viewsets.sees_every_ambito): that returns the same rows only while
+    (core.api.viewsets.sees_every_ambito): that returns the same rows only while
     every row of every scoped model belongs to some ambito.
     """
     nullable = []

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from budget.models import BudgetLine, Surplus
 from budget.services import budget_line_set_consuntivo, year_close
+from core.roles import Role
 from governance.models import Body, Deliberation
-from governance.roles import Role
 from objectives.models import OperatingPlan
 from objectives.services import plan_approve
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from budget.models import BudgetLine, FundingAllocation, FundingChannel, Surplus
-from budget.selectors import year_close_preview
 from budget.services import budget_line_set_consuntivo, year_close
+from budget.surplus import year_close_preview
 from indicators.models import Indicator, Measurement
 from objectives.models import Action, Objective, OperatingPlan, Referent
 from objectives.services import plan_copy

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import mail
 
 from budget.models import BudgetLine
-from governance.roles import Role
+from core.roles import Role
 from indicators.models import Indicator, Measurement
 from indicators.selectors import late_referents, quarter_end
 from indicators.tasks import send_quarter_reminders

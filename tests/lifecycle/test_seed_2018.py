@@ -28,8 +28,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from budget.models import BudgetLine, FundingAllocation, Surplus
-from budget.selectors import preventivo_versions, year_close_preview
+from budget.selectors import preventivo_versions
 from budget.services import year_close
+from budget.surplus import year_close_preview
 from indicators.models import Indicator
 from objectives.models import Action, Objective, OperatingPlan, Referent
 from objectives.services import plan_approve

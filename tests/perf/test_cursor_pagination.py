@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 
 from budget.models import BudgetLine
+from core.roles import Role
 from governance.models import Ambito, Membership
-from governance.roles import Role
 
 from ..api.conftest import client_for
 from ..builders import build_ambito, make_user

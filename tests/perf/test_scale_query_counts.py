@@ -13,11 +13,11 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+import synthetic
 from budget.models import BudgetLine
+from core.roles import Role
 from governance.models import Ambito, Membership
-from governance.roles import Role
 from objectives.models import Objective, OperatingPlan
-from pianozona import synthetic
 
 from ..builders import make_user
 

@@ -6,12 +6,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Min
 
+import synthetic
 from budget.models import BudgetLine, FundingAllocation
 from budget.selectors import plan_funding
 from governance.models import Ambito
 from indicators.models import Indicator, Measurement, Milestone
 from objectives.models import OperatingPlan
-from pianozona import synthetic
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Who sees which personal data in the auditors' API (policy in pianozona/privacy.py).
+"""Who sees which personal data in the auditors' API (policy in core/privacy.py).
 
 Names of referenti and body members: every role of the ambito. The link between a referente
 and an account (``user_id``): only the Ufficio di Piano of that ambito and superusers, null
@@ -12,8 +12,8 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 
+from core.roles import Role
 from governance.models import BodyMember, Membership
-from governance.roles import Role
 from objectives.models import Objective, Referent
 
 from ..api.conftest import ENDPOINTS, client_for, detail_url, list_url

@@ -7,8 +7,8 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.test import override_settings
 from django.utils import timezone
 
-from pianozona.security.retention import login_records_prune
-from pianozona.tasks import prune_login_records
+from security.retention import login_records_prune
+from security.tasks import prune_login_records
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from objectives.models import OperatingPlan, ZonePlan
-from pianozona.reports import rendering
+from reports import rendering
 
 
 @dataclass

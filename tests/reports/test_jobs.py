@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from budget.models import BudgetLine
 from objectives.models import OperatingPlan, ZonePlan
-from pianozona.models import ReportJob
-from pianozona.reports import jobs, rendering
+from reports import jobs, rendering
+from reports.models import ReportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +109,7 @@ def test_admin_lists_only_own_jobs(client, world):
     ReportJob.objects.create(ambito=plan_b.zone_plan.ambito, operating_plan=plan_b,
                              kind="piano-operativo")
     client.force_login(world.user("staff_a"))
-    response = client.get(reverse("admin:pianozona_reportjob_changelist"))
+    response = client.get(reverse("admin:reports_reportjob_changelist"))
     assert response.status_code == 200
     assert str(plan_a) in response.content.decode() and str(plan_b) not in response.content.decode()
     assert reverse("reports:index") in response.content.decode()

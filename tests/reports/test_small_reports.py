@@ -10,12 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from budget.models import BudgetLine
+from budget.reconciliation import compute
 from governance.models import Ambito, PrintedTotal, SourceDocument
 from indicators.models import Indicator, Measurement, Milestone
 from objectives.models import Action, Objective, OperatingPlan, Referent, Section, ZonePlan
-from pianozona.reconciliation import compute
-from pianozona.reports import builders, rendering
-from pianozona.reports.targets import find_ambito, find_target
+from reports import builders, rendering
+from reports.targets import find_ambito, find_target
 
 from .conftest import pdf_pages
 

@@ -32,12 +32,12 @@ from rest_framework.test import APIClient
 from simple_history.admin import SimpleHistoryAdmin
 
 from budget.models import BudgetLine
+from core.scoping import ScopedModel
 from governance.models import Membership
-from governance.scoping import ScopedModel
 from indicators.models import Indicator, Measurement
 from objectives.models import Objective, OperatingPlan, ZonePlan
 from pianozona.api.urls import router
-from pianozona.models import ReportJob
+from reports.models import ReportJob
 from tests.entry.conftest import budget_post, quarter_post
 
 from ..expectations import (

@@ -27,9 +27,9 @@ from rest_framework.test import APIClient
 
 from objectives.models import Objective, OperatingPlan, Section, ZonePlan
 from pianozona.api.urls import router
-from pianozona.reports import rendering
-from pianozona.reports.builders import KIND_FINAL_REPORT, KIND_OPERATING_PLAN, KIND_ZONE_PLAN
-from pianozona.reports.markup import render_markdown
+from reports import rendering
+from reports.builders import KIND_FINAL_REPORT, KIND_OPERATING_PLAN, KIND_ZONE_PLAN
+from reports.markup import render_markdown
 
 APPS = ("governance", "objectives", "budget", "indicators")
 # Not free text: machine-made or fixed-format codes that nobody types as prose.
@@ -288,7 +288,7 @@ def test_api_streamed_csv_escapes_formulas(env, name):
 
 
 def test_api_csv_keeps_negative_numbers(env):
-    from pianozona.api.renderers import escape_formula
+    from core.api.renderers import escape_formula
 
     assert escape_formula("-12.50") == "-12.50"
     assert escape_formula("-2+3") == "'-2+3"
@@ -366,7 +366,7 @@ def test_admin_exports_escape_formulas(env, admin_name, fmt):
 def test_spreadsheet_escape_keeps_numbers():
     from decimal import Decimal
 
-    from pianozona.entry.spreadsheets import _csv_value, escape_formula, unescape_formula
+    from core.entry.spreadsheets import _csv_value, escape_formula, unescape_formula
 
     assert _csv_value(Decimal("-12.50")) == "-12,50"  # a number, not text
     for formula in FORMULAS:

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from pianozona.security import sessions
+from security import sessions
 from tests.builders import make_user
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from budget.models import BudgetLine
+from core.entry.imports import SESSION_KEY
+from core.uploads import check_upload
 from governance.models import Deliberation
 from indicators.models import Measurement
 from objectives.models import Objective
-from pianozona.entry.imports import SESSION_KEY
-from pianozona.uploads import check_upload
 
 pytestmark = pytest.mark.django_db
 

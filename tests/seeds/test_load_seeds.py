@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 
 from budget.models import BudgetLine
+from budget.reconciliation import reconcile
 from governance.models import SourceDocument
-from pianozona.reconciliation import reconcile
-from pianozona.seed_loader import load_all
+from seeds.loader import load_all
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_a_bad_fixture_is_refused_whole_with_a_clear_message(tmp_path):
 
     from django.core.management.base import CommandError
 
-    from pianozona.seed_loader import FIXTURES_DIR
+    from seeds.loader import FIXTURES_DIR
 
     folder = tmp_path / "po-2015-cremasco"
     shutil.copytree(FIXTURES_DIR / "po-2015-cremasco", folder)
@@ -79,7 +79,7 @@ def test_documents_of_one_ambito_must_agree_on_a_fund_restriction(tmp_path):
     import json
     import shutil
 
-    from pianozona.seed_loader import FIXTURES_DIR, SeedError, load_document
+    from seeds.loader import FIXTURES_DIR, SeedError, load_document
 
     folder = tmp_path / "po-2015-cremasco"
     shutil.copytree(FIXTURES_DIR / "po-2015-cremasco", folder)

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from core.roles import Role
 from governance.models import Ambito
-from governance.roles import Role
 
 from ..builders import make_user
 

@@ -1,0 +1,217 @@
+"""Admin base classes that route every permission through core.scoping."""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.roles import ADD, CHANGE, DELETE, VIEW, Role
+from core.scoping import ScopedModel, can, grants_for
+
+from .forms import ItalianDecimalField
+
+
+def _restricted(model, request, action):
+    return model._default_manager.restrict(request.user, action)
+
+
+def _allowed(model, request, action, obj):
+    if not can(request.user, action, model):
+        return False
+    return obj is None or _restricted(model, request, action).filter(pk=obj.pk).exists()
+
+
+def _choices_for(related_model, request):
+    """FK choices: objects of the ambiti where the user may write."""
+    qs = related_model._default_manager.all()
+    user = request.user
+    if user.is_superuser:
+        return qs
+    ambiti = grants_for(user).ambiti(Role.STAFF, Role.REFERENT)
+    return qs.filter(**{f"{related_model.scope_ambito}__in": ambiti})
+
+
+def _check_saved(model, request, obj):
+    """Refuse a write that would put an object outside the user's scope (rolled back)."""
+    if obj.pk and not _restricted(model, request, CHANGE).filter(pk=obj.pk).exists():
+        raise PermissionDenied("Non hai i permessi per modificare questo oggetto.")
+
+
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter that offers only the related objects the user may see."""
+
+    def field_choices(self, field, request, model_admin):
+        related = field.related_model
+        if not (isinstance(related, type) and issubclass(related, ScopedModel)):
+            return super().field_choices(field, request, model_admin)
+        visible = related._default_manager.restrict(request.user, VIEW)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            visible = visible.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in visible]
+
+
+def _scoped_filter(model, entry):
+    if not isinstance(entry, str):
+        return entry
+    field = None
+    current = model
+    for part in entry.split("__"):
+        field = current._meta.get_field(part)
+        current = field.related_model
+    if field is not None and field.is_relation:
+        return (entry, ScopedRelatedFilter)
+    return entry
+
+
+class ScopedPermissionsMixin:
+    # Amounts are typed the Italian way ("1.234,56").
+    formfield_overrides = {models.DecimalField: {"form_class": ItalianDecimalField}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, VIEW)
+
+    def get_list_filter(self, request):
+        return [_scoped_filter(self.model, entry) for entry in super().get_list_filter(request)]
+
+    def has_module_permission(self, request):
+        return can(request.user, VIEW, self.model)
+
+    def has_view_permission(self, request, obj=None):
+        return _allowed(self.model, request, VIEW, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return can(request.user, ADD, self.model)
+
+    def has_change_permission(self, request, obj=None):
+        return _allowed(self.model, request, CHANGE, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _allowed(self.model, request, DELETE, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if isinstance(related, type) and issubclass(related, ScopedModel):
+            kwargs["queryset"] = _choices_for(related, request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScopedInline(ScopedPermissionsMixin, admin.TabularInline):
+    """Inline rows of a parent object.
+
+    Django hands inlines the *parent* object, so the per-object checks look at the parent
+    (the user must see it); which rows may be written is enforced row by row when the
+    formset is saved (ScopedAdmin.save_formset).
+    """
+
+    extra = 0
+    show_change_link = True
+
+    def _parent_visible(self, request, obj):
+        return obj is None or _allowed(self.parent_model, request, VIEW, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return can(request.user, VIEW, self.model) and self._parent_visible(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return can(request.user, ADD, self.model) and self._parent_visible(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return can(request.user, CHANGE, self.model) and self._parent_visible(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can(request.user, DELETE, self.model) and self._parent_visible(request, obj)
+
+
+class ScopedAdmin(ScopedPermissionsMixin, SimpleHistoryAdmin):
+    list_per_page = 50
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history saves a POSTed old version (a "revert") after checking only
+        # the *view* permission: without this, whoever may read an object could overwrite
+        # it, e.g. staff raising a role through the history of a Membership.
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is None or not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _check_saved(self.model, request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        # Rows that already exist: the user must be allowed to write them as they are now.
+        for row in formset.forms:
+            if row.instance.pk and (row in formset.deleted_forms or row.has_changed()):
+                _check_saved(type(row.instance), request, row.instance)
+        super().save_formset(request, form, formset, change)
+        for instance in formset.new_objects + [o for o, _ in formset.changed_objects]:
+            _check_saved(type(instance), request, instance)
+
+
+def plan_of(obj):
+    """The Piano Operativo whose structure or budget ``obj`` belongs to (None outside one)."""
+    for _ in range(4):
+        if obj is None or obj._meta.label == "objectives.OperatingPlan":
+            return obj
+        obj = next(
+            (getattr(obj, name) for name in ("plan", "objective", "action") if hasattr(obj, name)),
+            None,
+        )
+    return None
+
+
+FROZEN_PLAN = "Il piano è approvato: le modifiche al budget passano da una variazione."
+
+
+class FrozenPlanMixin:
+    """An approved or closed plan changes only through its services (a variation, the
+    consuntivo, the closing): nothing is added to or deleted from it here.
+
+    ``locked_states``: plan states in which the object is read-only. ``approved_editable``:
+    when set, the only fields still editable while the plan is approved. Inlines receive
+    the parent object, which belongs to the same plan.
+    """
+
+    locked_states = ()
+    approved_editable = None
+
+    def _plan_state(self, obj):
+        plan = plan_of(obj)
+        return None if plan is None else plan.state
+
+    def _frozen(self, obj):
+        return self._plan_state(obj) not in (None, "bozza")
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and self._frozen(obj)) and super().has_add_permission(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self._plan_state(obj) in self.locked_states:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and self._frozen(obj)) and super().has_delete_permission(
+            request, obj
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self.approved_editable is None or self._plan_state(obj) != "approvato":
+            return readonly
+        names = self.fields or [
+            f.name for f in self.model._meta.fields if f.editable and not f.auto_created
+        ]
+        return readonly + [
+            n for n in names if n not in self.approved_editable and n not in readonly
+        ]
+
+    def save_model(self, request, obj, form, change):
+        if not change and self._frozen(obj):
+            raise PermissionDenied(FROZEN_PLAN)
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,342 @@
+"""Full CSV exports: every row a user may see, in one streamed response, without pages.
+
+The paginated lists (``?format=csv``) build each page in memory and cost one request per
+1,000 rows; a national auditor pulling two million budget lines wants one file. These views
+stream it, memory bounded whatever the size:
+
+- on PostgreSQL the database writes the CSV itself: the view's own scoped, filtered SELECT
+  run as ``COPY (...) TO STDOUT WITH CSV`` in keyset chunks of ``COPY_ROWS`` rows
+  (``id > last ORDER BY id LIMIT n``), all in one read-only snapshot;
+- elsewhere (SQLite), or when a column has a type whose text COPY writes differently from
+  ``csv`` (booleans, floats, datetimes), one query through a server-side cursor
+  (``values_list(...).iterator()``) and ``csv.writer``.
+
+Both write the same bytes for the same rows (the tests compare them): ``csv``'s minimal
+quoting, ``\r\n`` after each row (newlines inside a quoted cell kept as they are), an empty
+string written as an empty cell like a NULL.
+
+The columns, their names and their values are those of the paginated CSV of the same list
+(amounts as decimal strings with a dot, ``"1234.50"``; dates ISO 8601; text cells starting
+with ``= + - @`` preceded by an apostrophe), so a script can switch from one to the other.
+"""
+
+import csv
+import io
+from contextlib import nullcontext
+from decimal import Decimal
+from itertools import islice
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models, transaction
+from django.db.models import Case, CharField, F, Max, Min, Q, TextField, Value, When
+from django.db.models.constants import LOOKUP_SEP
+from django.db.models.functions import Cast, Concat, NullIf
+from django.http import StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from budget.filtersets import BudgetLineFilterSet
+from budget.models import BudgetLine
+from budget.selectors import lines_with_approved_preventivo
+from core.api.renderers import CSVRenderer
+from core.api.schema import ApiAutoSchema
+from core.api.viewsets import HasRoleInSomeAmbito
+from core.roles import VIEW
+from indicators.filtersets import MeasurementFilterSet
+from indicators.models import OBJECTIVE_AMBITO, Measurement
+from objectives.models import PLAN_AMBITO
+
+# Rows fetched per round trip of the server-side cursor and written per chunk of the body:
+# large enough that the per-chunk overhead vanishes, small enough to stay a few MB.
+CHUNK_ROWS = 5000
+# Rows per COPY statement on PostgreSQL (one chunk of the body, ~8 MB of CSV at most): each
+# statement re-plans and re-enters the joins, so fewer, larger chunks keep COPY's speed.
+COPY_ROWS = 50_000
+
+
+class CsvOnly(BaseContentNegotiation):
+    """The export is a file: always CSV, whatever ``Accept`` asks (errors are JSON, below)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class ExportSchema(ApiAutoSchema):
+    def get_override_parameters(self):
+        # ``format`` chooses between JSON and CSV on the lists; an export is only CSV.
+        return [p for p in super().get_override_parameters()
+                if getattr(p, "name", None) != "format"]
+
+
+def csv_header(header):
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(header)
+    return out.getvalue().encode("utf-8")
+
+
+def csv_chunks(header, rows):
+    """The CSV body, ``CHUNK_ROWS`` rows per bytes chunk: the header first, then the rows.
+
+    Rows go to ``csv.writer`` as the cursor returns them, with no Python step per row:
+    escaping and the text of the amounts are done by the query (``escaped``, ``as_text``).
+    """
+    yield csv_header(header)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    rows = iter(rows)
+    for chunk in iter(lambda: list(islice(rows, CHUNK_ROWS)), []):
+        out.seek(0)
+        out.truncate()
+        writer.writerows(chunk)
+        yield out.getvalue().encode("utf-8")
+
+
+def copy_chunks(header, rows):
+    """The CSV body written by PostgreSQL: the header, then one chunk per COPY statement.
+
+    ``rows`` is the ``values_list`` of the view, ordered by id with the id first. Each
+    chunk is ``COPY (<rows> AND <lo> < id <= <lo + COPY_ROWS>) TO STDOUT`` into memory:
+    fixed id ranges of the base table, so each statement reads its own range through the
+    primary key (a ``LIMIT`` after ``id > last`` made PostgreSQL join and sort every
+    remaining row for every chunk). A chunk costs one statement; some may be empty for a
+    user who sees a few ambiti among many. The body runs after the view has returned (its
+    ATOMIC_REQUESTS transaction committed): the statements then share one REPEATABLE READ,
+    READ ONLY transaction, so the file is one snapshot like the server-side cursor's; a
+    client that goes away closes this generator and the transaction is rolled back.
+    """
+    yield csv_header(header)
+    connection = connections[rows.db]
+    snapshot = nullcontext() if connection.in_atomic_block else transaction.atomic(
+        using=connection.alias)
+    with snapshot:
+        if not isinstance(snapshot, nullcontext):
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        bounds = rows.model._base_manager.using(rows.db).aggregate(low=Min("pk"), high=Max("pk"))
+        if bounds["high"] is None:
+            return
+        low = bounds["low"] - 1
+        while low < bounds["high"]:
+            chunk = rows.filter(pk__gt=low, pk__lte=low + COPY_ROWS)
+            try:
+                sql, params = chunk.query.get_compiler(using=rows.db).as_sql()
+            except EmptyResultSet:  # a filter no row can match (e.g. an empty id list)
+                return
+            out = io.BytesIO()
+            with connection.cursor() as cursor:
+                # Django's connections speak UTF-8; the query log counts copy_expert too.
+                select = cursor.mogrify(sql, params).decode("utf-8")
+                cursor.copy_expert(f"COPY ({select}) TO STDOUT WITH CSV", out)
+            low += COPY_ROWS
+            data = out.getvalue()
+            if data:
+                yield crlf_rows(data)
+
+
+def crlf_rows(data):
+    """COPY's CSV as ``csv.writer`` writes it: rows ended by ``\r\n`` instead of ``\n``.
+
+    Both leave a newline inside a quoted cell as it is. A quote inside a cell is doubled,
+    so the text outside quotes is every other piece of ``data.split(b'"')``: there, and
+    only there, each ``\n`` ends a row.
+    """
+    parts = data.split(b'"')  # an odd number of pieces: the quotes come in pairs
+    parts[::2] = [piece.replace(b"\n", b"\r\n") for piece in parts[::2]]
+    return b'"'.join(parts)
+
+
+# The rule of renderers.escape_formula, evaluated by the database (PostgreSQL and SQLite
+# both know ``regex``): text starting with = + - @ tab or CR gets an apostrophe, unless it
+# is a plain number such as "-12.50".
+_FORMULA_START = r"^[-=+@\t\r]"
+_PLAIN_NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def escaped(path):
+    formula = Q(**{f"{path}__regex": _FORMULA_START}) & ~Q(**{f"{path}__regex": _PLAIN_NUMBER})
+    return Case(When(formula, then=Concat(Value("'"), F(path))), default=F(path),
+                output_field=CharField())
+
+
+def _field(queryset, path):
+    """The model field (or annotation) a column path of ``queryset`` ends on."""
+    if path in queryset.query.annotations:
+        return queryset.query.annotations[path].output_field
+    opts = queryset.model._meta
+    for name in path.split(LOOKUP_SEP):
+        field = opts.pk if name == "pk" else opts.get_field(name)
+        if field.is_relation:
+            opts = field.related_model._meta
+    return field.target_field if field.is_relation else field
+
+
+def _copy_writes_as_csv(field):
+    """COPY's text of this type is ``str()`` of the value psycopg2 returns."""
+    return isinstance(field, models.IntegerField | models.AutoField) or (
+        isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField))
+
+
+class StreamingCsvExport(generics.ListAPIView):
+    """A read-only, scoped, filtered, throttled list streamed as one CSV file.
+
+    Subclasses declare ``queryset``, ``filterset_class``, ``columns`` (CSV header -> ORM
+    path or annotation of the queryset; the first one ``"pk"`` for COPY's keyset chunks),
+    ``text_columns`` (free text, escaped), ``decimal_columns`` and ``filename``.
+    """
+
+    permission_classes = generics.ListAPIView.permission_classes + [HasRoleInSomeAmbito]
+    renderer_classes = [CSVRenderer]
+    content_negotiation_class = CsvOnly
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = None
+    schema = ExportSchema()
+    columns = {}
+    text_columns = ()
+    decimal_columns = ()
+    filename = "export"
+    use_copy = True  # on PostgreSQL, when the columns allow it (``rows``)
+
+    def get_queryset(self):
+        return self.queryset.restrict(self.request.user, VIEW)
+
+    def rows(self):
+        """The rows as value tuples, in id order (stable, the order of the paginated list).
+
+        Sets ``self.by_copy``: whether PostgreSQL can write these rows (``copy_chunks``).
+        """
+        queryset = self.filter_queryset(self.get_queryset())
+        # PostgreSQL writes a numeric as the API does ("1234.50"): as text it skips the
+        # Decimal objects psycopg2 would build and csv would turn back into text. COPY
+        # writes '' as "" and NULL as nothing where csv writes both as nothing: NULLIF.
+        postgresql = connections[queryset.db].vendor == "postgresql"
+        by_copy = postgresql and self.use_copy and list(self.columns.values())[:1] == ["pk"]
+        select, computed, self.places = [], {}, {}
+        for index, (name, path) in enumerate(self.columns.items()):
+            expression, field = None, _field(queryset, path)
+            text = isinstance(field, CharField | TextField)
+            if name in self.text_columns:
+                expression, text = escaped(path), True
+            elif name in self.decimal_columns and postgresql:
+                expression, text = Cast(path, TextField()), False
+            elif name in self.decimal_columns:
+                # An amount computed by the query has a DecimalField without places: cents.
+                places = 2 if field.decimal_places is None else field.decimal_places
+                self.places[index] = Decimal(1).scaleb(-places)
+            if postgresql and text:
+                expression = NullIf(expression or F(path), Value(""))
+            elif expression is None and not _copy_writes_as_csv(field):
+                by_copy = False
+            if expression is not None:
+                computed[f"csv_{name}"] = expression
+            select.append(f"csv_{name}" if expression is not None else path)
+        self.by_copy = by_copy
+        return queryset.annotate(**computed).order_by("pk").values_list(*select)
+
+    def list(self, request, *args, **kwargs):
+        rows = self.rows()  # filters are validated here: a bad one is a 400 before streaming
+        header = list(self.columns)
+        response = StreamingHttpResponse(
+            copy_chunks(header, rows) if self.by_copy
+            else csv_chunks(header, self.rounded(rows.iterator(chunk_size=CHUNK_ROWS))),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.filename}.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def rounded(self, rows):
+        """SQLite returns a computed decimal (``approved_preventivo``) with up to 15 digits
+        ("10.0500000000000"): rounded here to the places of its field, as the API shows it."""
+        if not self.places:
+            return rows
+        places = self.places
+        return (tuple(value.quantize(places[i]) if i in places and value is not None
+                      else value for i, value in enumerate(row)) for row in rows)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response):
+            # Only refusals and bad filters get here (the rows never do): a structured error.
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+EXPORT_DESCRIPTION = (
+    "Tutte le righe che puoi vedere, in un unico file CSV trasmesso man mano (nessuna "
+    "paginazione), con le stesse colonne e gli stessi valori di `?format=csv` dell'elenco: "
+    "importi come stringhe decimali con il punto (\"1234.50\"), date AAAA-MM-GG, celle di "
+    "testo che iniziano con = + - @ precedute da un apice. Stessi filtri dell'elenco; "
+    "ordinate per id."
+)
+CSV_FILE = OpenApiResponse(
+    response=OpenApiTypes.STR,
+    description="File CSV UTF-8 con intestazione, una riga per oggetto.",
+)
+
+
+@extend_schema(
+    summary="Esportazione completa: righe di budget (CSV)",
+    description=EXPORT_DESCRIPTION,
+    responses={(200, "text/csv"): CSV_FILE},
+)
+class BudgetLineExportView(StreamingCsvExport):
+    """Every budget line the user may see, with the columns of the budget-lines list."""
+
+    queryset = lines_with_approved_preventivo(BudgetLine.objects.all())
+    filterset_class = BudgetLineFilterSet
+    filename = "righe-di-budget"
+    columns = {
+        "id": "pk",
+        "ambito": "action__objective__" + PLAN_AMBITO,
+        "plan": "action__objective__plan",
+        "year": "action__objective__plan__year",
+        "objective": "action__objective",
+        "objective_number": "action__objective__number",
+        "action": "action",
+        "action_number": "action__number",
+        "item": "item",
+        "note": "note",
+        "channel": "channel",
+        "channel_code": "channel__code",
+        "preventivo": "preventivo",
+        "approved_preventivo": "approved_preventivo",  # annotated by the queryset
+        "consuntivo": "consuntivo",
+        "source_note": "source_note",
+        "position": "position",
+    }
+    text_columns = ("item", "note", "channel_code", "source_note")
+    decimal_columns = ("preventivo", "approved_preventivo", "consuntivo")
+
+
+@extend_schema(
+    summary="Esportazione completa: rilevazioni (CSV)",
+    description=EXPORT_DESCRIPTION,
+    responses={(200, "text/csv"): CSV_FILE},
+)
+class MeasurementExportView(StreamingCsvExport):
+    """Every measurement the user may see, with the columns of the measurements list."""
+
+    queryset = Measurement.objects.all()
+    filterset_class = MeasurementFilterSet
+    filename = "rilevazioni"
+    columns = {
+        "id": "pk",
+        "ambito": "indicator__" + OBJECTIVE_AMBITO,
+        "indicator": "indicator",
+        "period_end": "period_end",
+        "state": "state",
+        "value": "value",
+        "text_value": "text_value",
+        "note": "note",
+    }
+    text_columns = ("text_value", "note")
+    decimal_columns = ("value",)

@@ -1,1 +1,0 @@
-"""What the staff data-entry pages share: access rules, the frozen-plan policy, spreadsheets."""
