@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "synthetic",
     "security",
     "seeds",
+    "planning",
     # The project package keeps only the migrations of the report jobs' old home.
     "pianozona",
 ]

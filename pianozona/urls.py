@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("objectives.urls")),
     path("", include("budget.urls")),
     path("", include("indicators.urls")),
+    path("", include("planning.urls")),
 ]
 
 # Italian error pages that need no database; a database error anywhere answers 503.

@@ -24,6 +24,7 @@ FLOORS = {
     "synthetic": 2,
     "security": 2,
     "seeds": 2,
+    "planning": 2,
     "pianozona": 3,
 }
 FLOOR_NAMES = {0: "ground floor", 1: "domain", 2: "feature", 3: "project"}

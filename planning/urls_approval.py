@@ -1,0 +1,3 @@
+"""Routes of the plan pages: approval."""
+
+urlpatterns = []
