@@ -95,6 +95,8 @@ class Measurement(ScopedModel):
                     | ~Q(state="value") & Q(value__isnull=True)
                 ),
                 name="measurement_value_matches_state",
+                violation_error_message="Un valore rilevato richiede il valore; "
+                "N.D. e «non rilevato» non ne hanno.",
             ),
         ]
 
@@ -144,6 +146,8 @@ class Milestone(ScopedModel):
             models.CheckConstraint(
                 condition=Q(due_date__isnull=True) | Q(periodicity=""),
                 name="milestone_date_or_periodicity",
+                violation_error_message="Indicare una scadenza oppure una periodicità, "
+                "non entrambe.",
             )
         ]
 
