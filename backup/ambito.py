@@ -29,6 +29,8 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core import freeze
+
 from .common import (
     BackupError,
     app_version,
@@ -426,7 +428,8 @@ def ambito_import(*, archive, replace=False, user=None):
     user_model = get_user_model()
     saved_files = []
     try:
-        with transaction.atomic():
+        # An archive restores plans in every state as they were (freeze rule: LOADING).
+        with transaction.atomic(), freeze.allow(freeze.LOADING):
             code = manifest["ambito"]
             existing = Ambito.objects.filter(slug=code).first()
             roles = []

@@ -4,6 +4,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core.fields import MoneyField
+from core.freeze import CLOSING, CREATE, DELETE, VARIATION
 from core.scoping import ScopedModel
 from governance.models import Ambito, Deliberation, Organisation, SourceDocument
 from objectives.models import PLAN_AMBITO, Action, Objective, OperatingPlan, ZonePlan
@@ -91,6 +92,12 @@ class FundingAllocation(ScopedModel):
         INCOME = "entrata", "Entrata"
         NOT_APPLIED = "non_applicata", "Entrata non applicata"
 
+    # Freeze rule: the accertate entrate (consuntivo) are recorded while the plan is approved;
+    # the closing of the previous year adds its avanzo whatever this plan's state.
+    plan_path = "operating_plan"
+    approved_rows = {"stage": "consuntivo"}
+    freeze_allowances = {CLOSING: {"bozza": (CREATE,), "approvato": (CREATE,)}}
+
     ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="allocations")
     zone_plan = models.ForeignKey(
         ZonePlan,
@@ -152,6 +159,11 @@ class BudgetLine(ScopedModel):
     """Risorse: one line of an action's budget (voce, nota, preventivo, consuntivo)."""
 
     scope_ambito = "action__objective__" + PLAN_AMBITO
+    # Freeze rule: while approved only the consuntivo is typed; the preventivo and new lines
+    # come from a variation (budget.services.variation_*).
+    plan_path = "action__objective__plan"
+    approved_fields = ("consuntivo",)
+    freeze_allowances = {VARIATION: {"approvato": ("preventivo", CREATE)}}
 
     action = models.ForeignKey(
         Action, verbose_name="azione", on_delete=models.CASCADE, related_name="lines"
@@ -198,25 +210,13 @@ class BudgetLine(ScopedModel):
     def __str__(self):
         return self.item or "(voce senza descrizione)"
 
-    # The frozen-plan rule at the lowest level: whatever path a write takes
-    # (admin, API, shell), an approved plan's budget changes only by variation.
-    def save(self, *args, **kwargs):
-        from .guards import check_line_write
-
-        check_line_write(self)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        from .guards import check_line_delete
-
-        check_line_delete(self)
-        return super().delete(*args, **kwargs)
-
 
 class Variation(ScopedModel):
     """Variazione di bilancio: a change to the preventivo of an approved plan, with its act."""
 
     scope_ambito = PLAN_AMBITO
+    plan_path = "plan"
+    freeze_allowances = {VARIATION: {"approvato": (CREATE,)}}
 
     plan = models.ForeignKey(
         OperatingPlan,
@@ -268,6 +268,8 @@ class Surplus(ScopedModel):
     """Avanzo of a closed year by objective/action, vincolato or not."""
 
     scope_ambito = PLAN_AMBITO
+    plan_path = "plan"
+    freeze_allowances = {CLOSING: {"approvato": (CREATE, DELETE)}}
 
     plan = models.ForeignKey(
         OperatingPlan,

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core import freeze
 from core.formatting import format_euro
 from governance.models import Deliberation
 from objectives.models import OperatingPlan
@@ -246,9 +247,10 @@ def variation_create(*, line, new_amount, reason, deliberation, user):
         previous_amount=line.preventivo, new_amount=new_amount, reason=reason.strip(),
         deliberation=deliberation, created_by=user,
     )
-    save_with_history(variation, user=user, reason=f"Variazione approvata con {deliberation}")
     line.preventivo = new_amount
     with variation_in_progress():
+        save_with_history(variation, user=user,
+                          reason=f"Variazione approvata con {deliberation}")
         save_with_history(line, user=user, reason=f"Variazione: {reason.strip()}")
     return variation
 
@@ -262,7 +264,9 @@ def variation_add_line(*, action, item, amount, reason, deliberation, user, note
                     deliberation=deliberation, user=user)
     line = BudgetLine(action=action, item=item, note=note, channel=channel,
                       preventivo=ZERO, position=action.lines.count())
-    save_with_history(line, user=user, reason=f"Nuova voce per variazione: {reason.strip()}")
+    with variation_in_progress():
+        save_with_history(line, user=user,
+                          reason=f"Nuova voce per variazione: {reason.strip()}")
     return variation_create(line=line, new_amount=amount, reason=reason,
                             deliberation=deliberation, user=user)
 

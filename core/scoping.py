@@ -12,6 +12,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
+from . import freeze
 from .roles import VIEW, WRITE_ACTIONS, Role
 
 _CACHE_ATTR = "_pianozona_grants"
@@ -97,14 +98,57 @@ class RestrictedQuerySet(models.QuerySet):
             return self
         return self.filter(scope_q(self.model, user, action))
 
+    # The write paths of a queryset pass the freeze rule too (core/freeze.py).
+    def update(self, **kwargs):
+        freeze.check_queryset(self, "update", kwargs)
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        freeze.check_queryset(self, "delete")
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        freeze.check_bulk_create(self.model, objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        freeze.check_bulk_update(self.model, objs, fields)
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
 
 class ScopedModel(models.Model):
     """Base for every model that belongs to an Ambito."""
 
     scope_ambito = "ambito"
     scope_objective = None
+    # The freeze rule (core/freeze.py): the lookup to the OperatingPlan the row belongs to
+    # ("" for the plan itself, None outside any plan) and what stays editable once approved.
+    plan_path = None
+    approved_fields = ()
+    approved_rows = None
+    always_editable = ()
+    freeze_allowances = {}
 
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        freeze.check_save(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    save.alters_data = True
+
+    def delete(self, *args, **kwargs):
+        freeze.check_delete(self)
+        return super().delete(*args, **kwargs)
+
+    delete.alters_data = True

@@ -28,6 +28,7 @@ class Indicator(ScopedModel):
 
     scope_ambito = OBJECTIVE_AMBITO
     scope_objective = "objective"
+    plan_path = "objective__plan"
 
     objective = models.ForeignKey(
         Objective, verbose_name="obiettivo", on_delete=models.CASCADE, related_name="indicators"
@@ -70,6 +71,9 @@ class Measurement(ScopedModel):
 
     scope_ambito = "indicator__" + OBJECTIVE_AMBITO
     scope_objective = "indicator__objective"
+    # Freeze rule: the quarterly rilevazioni are recorded while the plan is approved.
+    plan_path = "indicator__objective__plan"
+    approved_rows = True
 
     indicator = models.ForeignKey(
         Indicator, verbose_name="indicatore", on_delete=models.CASCADE, related_name="measurements"
@@ -114,6 +118,9 @@ class Milestone(ScopedModel):
 
     scope_ambito = OBJECTIVE_AMBITO
     scope_objective = "objective"
+    # Freeze rule: while approved only the outcome (raggiunto, note) is recorded.
+    plan_path = "objective__plan"
+    approved_fields = ("achieved", "note")
 
     objective = models.ForeignKey(
         Objective, verbose_name="obiettivo", on_delete=models.CASCADE, related_name="milestones"
@@ -159,6 +166,7 @@ class EvaluationCriterion(ScopedModel):
     """Range di valutazione: what the plan sets as the year's measure of success."""
 
     scope_ambito = OBJECTIVE_AMBITO
+    plan_path = "objective__plan"
 
     objective = models.ForeignKey(
         Objective,

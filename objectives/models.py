@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from core.freeze import APPROVAL, CLOSING
 from core.scoping import ScopedModel
 from governance.models import Ambito, Deliberation, Organisation, SourceDocument
 
@@ -114,6 +115,13 @@ class OperatingPlan(ScopedModel):
         OBJECTIVE = "objective", "Azioni numerate per obiettivo"
 
     scope_ambito = "zone_plan__ambito"
+    # The freeze rule (objectives/freeze.py): the plan itself; its state moves only through
+    # plan_approve and year_close.
+    plan_path = ""
+    freeze_allowances = {
+        APPROVAL: {"bozza": ("state", "approval", "funding_shortfall_note")},
+        CLOSING: {"approvato": ("state", "closing")},
+    }
 
     zone_plan = models.ForeignKey(
         ZonePlan,
@@ -179,6 +187,7 @@ class OperatingPlan(ScopedModel):
 
 class Objective(ScopedModel):
     scope_ambito = PLAN_AMBITO
+    plan_path = "plan"
 
     plan = models.ForeignKey(
         OperatingPlan,
@@ -215,6 +224,7 @@ class Action(ScopedModel):
     """Azione: the unit budget lines hang on."""
 
     scope_ambito = "objective__" + PLAN_AMBITO
+    plan_path = "objective__plan"
 
     objective = models.ForeignKey(
         Objective, verbose_name="obiettivo", on_delete=models.CASCADE, related_name="actions"
@@ -238,6 +248,9 @@ class Action(ScopedModel):
 
 class Referent(ScopedModel):
     scope_ambito = "objective__" + PLAN_AMBITO
+    plan_path = "objective__plan"
+    # The login linked to a referente is access control, not the plan's content.
+    always_editable = ("user",)
 
     objective = models.ForeignKey(
         Objective, verbose_name="obiettivo", on_delete=models.CASCADE, related_name="referents"
@@ -278,6 +291,7 @@ class Section(ScopedModel):
     """Narrative text the printed document carries between its tables (sanitised markdown)."""
 
     scope_ambito = "document__ambito"
+    plan_path = "objective__plan"  # a section about an objective belongs to its plan
 
     document = models.ForeignKey(
         SourceDocument, verbose_name="documento", on_delete=models.CASCADE, related_name="sections"
@@ -316,6 +330,7 @@ class DataTable(ScopedModel):
     """A table the document prints that no other model holds (cells as printed)."""
 
     scope_ambito = "document__ambito"
+    plan_path = "section__objective__plan"
 
     document = models.ForeignKey(
         SourceDocument, verbose_name="documento", on_delete=models.CASCADE, related_name="tables"

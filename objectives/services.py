@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Cast
 from simple_history.utils import bulk_create_with_history
 
+from core import freeze
 from core.formatting import format_euro
 from core.roles import Role
 from core.scoping import grants_for
@@ -115,7 +116,8 @@ def plan_approve(*, plan, deliberation, user, shortfall_note=""):
     plan.state = OperatingPlan.State.APPROVED
     plan.approval = deliberation
     plan.funding_shortfall_note = shortfall_note if funding["shortfall"] > 0 else ""
-    save_with_history(plan, user=user, reason=f"Approvato con {deliberation}")
+    with freeze.allow(freeze.APPROVAL):  # bozza → approvato: the one write of the state
+        save_with_history(plan, user=user, reason=f"Approvato con {deliberation}")
     return plan
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 
 from budget.models import BudgetLine, ChannelReference, FundingAllocation, FundingChannel, Surplus
+from core import freeze
 from governance.models import (
     Ambito,
     Body,
@@ -158,7 +159,8 @@ def load_document(folder, *, force=False):
     existing = SourceDocument.objects.filter(key=doc_data["key"]).first()
     if existing and existing.fixture_digest == digest and not force:
         return existing, False
-    with transaction.atomic():
+    # Documents are loaded as printed: closed and approved plans included.
+    with transaction.atomic(), freeze.allow(freeze.LOADING):
         ambito = _load_ambito(data["ambito"])
         if existing:
             _delete_document_rows(existing)

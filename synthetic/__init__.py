@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from core import freeze
+
 from .build import AmbitoBuilder, code_of
 from .shape import SYNTHETIC_PREFIX, MissingSeeds, measure, summary
 from .version import GENERATOR_VERSION
@@ -66,7 +68,8 @@ def generate(*, ambiti, years, seed, start_year=2016, first=1, density=1.0, prog
         for index in batch:
             AmbitoBuilder(shape=shape, rows=rows, ids=ids, seed=seed, index=index, years=years,
                           start_year=start_year, density=density).build()
-        with transaction.atomic():
+        # Whole plans in every state, written as generated.
+        with transaction.atomic(), freeze.allow(freeze.LOADING):
             for model in order:
                 write(model, rows.get(model, []))
         for model in order:
