@@ -125,7 +125,10 @@ class VariationAdmin(ScopedAdmin):
         if db_field.name == "line":
             field.queryset = field.queryset.filter(
                 action__objective__plan__state="approvato"
-            ).select_related("action__objective__plan")
+            ).select_related("action__objective__plan").order_by(
+                "-action__objective__plan__year", "action__objective__number",
+                "action__number", "position", "pk",
+            )
         return field
 
     def save_model(self, request, obj, form, change):

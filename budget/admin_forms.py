@@ -37,8 +37,26 @@ class BudgetLineForm(forms.ModelForm):
                   "position"]
 
 
+def budget_line_label(line):
+    """«PO 2019 · Ob. 3 · Az. 7 · voce»: which plan, objective and action a line is of."""
+    action = line.action
+    objective = action.objective
+    return (f"PO {objective.plan.year} · Ob. {objective.number} · Az. {action.number} · "
+            f"{line.item or '(voce senza descrizione)'}")
+
+
+class BudgetLineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return budget_line_label(obj)
+
+
 class VariationForm(forms.ModelForm):
-    """A new variation: the line, the new preventivo, why and the approving act."""
+    """A new variation: the line, the new preventivo, why and the approving act.
+
+    The line is one of an approved plan of the user's ambiti (VariationAdmin narrows the
+    choices), labelled by plan, objective and action; the act is checked by
+    ``variation_check`` (same ambito as the plan, not dated before the plan's year).
+    """
 
     request_user = None
     warnings = ()
@@ -46,6 +64,7 @@ class VariationForm(forms.ModelForm):
     class Meta:
         model = Variation
         fields = ["line", "new_amount", "reason", "deliberation"]
+        field_classes = {"line": BudgetLineChoiceField}
 
     def clean(self):
         data = super().clean()

@@ -10,12 +10,14 @@ from core.concurrency import ConflictError
 from core.entry.access import PageAccessMixin, plan_context, policy_for, scoped_or_403
 from core.entry.imports import ImportPageMixin
 from objectives.models import Objective
+from objectives.services import user_holds
 
 from .entry_forms import budget_formset
 from .entry_selectors import channels_of, objective_budget
 from .entry_services import budget_lines_save, writable_actions
 from .models import BudgetLine
 from .resources import BudgetLineResource
+from .services import EDITORS
 
 
 class ObjectivePageMixin(PageAccessMixin):
@@ -37,6 +39,10 @@ class ObjectivePageMixin(PageAccessMixin):
         context = plan_context(self.request.user, self.plan, nav="plan")
         context.update(objective=self.objective, policy=self.policy, writable=self.writable,
                        **extra)
+        # Variations (planning/views_variations.py): staff, on an approved plan.
+        context["can_vary"] = self.plan.state == "approvato" and user_holds(
+            self.request.user, self.plan.zone_plan.ambito, *EDITORS
+        )
         return context
 
 
