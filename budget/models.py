@@ -140,6 +140,24 @@ class FundingAllocation(ScopedModel):
     amount = MoneyField("importo")
     note = models.TextField("nota", blank=True)
     position = models.PositiveIntegerField("ordine", default=0)
+    # An "Avanzo gestionale N" entrata carries one row of the destination of year N's avanzo
+    # and the action of this plan it was destined to (None: non vincolato or not yet chosen).
+    action = models.ForeignKey(
+        Action,
+        verbose_name="azione destinataria",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="surplus_allocations",
+    )
+    destination_row = models.ForeignKey(
+        "SurplusDestinationRow",
+        verbose_name="riga della destinazione dell'avanzo",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="allocations",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -347,3 +365,142 @@ class AgencyYearFigure(ScopedModel):
 
     def __str__(self):
         return f"{self.organisation} {self.year} {self.get_kind_display()}"
+
+
+class SurplusDestination(ScopedModel):
+    """Destinazione dell'avanzo: the Assemblea's decision on where a closed year's avanzo goes.
+
+    A decision beside the computed proposal (``budget.surplus``), not a computation: its
+    rows must add up to the avanzo di gestione to be approved, and the year closes only
+    once it is approved. A destination loaded from a document (``from_document``) keeps
+    the document's rows as printed, even when they do not add up.
+    """
+
+    scope_ambito = PLAN_AMBITO
+
+    class State(models.TextChoices):
+        DRAFT = "bozza", "Bozza"
+        APPROVED = "approvata", "Approvata"
+
+    plan = models.OneToOneField(
+        OperatingPlan,
+        verbose_name="piano operativo chiuso",
+        on_delete=models.CASCADE,
+        related_name="surplus_destination",
+    )
+    state = models.CharField("stato", max_length=10, choices=State.choices, default=State.DRAFT)
+    deliberation = models.ForeignKey(
+        Deliberation,
+        verbose_name="atto di approvazione",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    from_document = models.BooleanField(
+        "caricata da un documento",
+        default=False,
+        help_text="Righe riportate come stampate nel documento di origine, anche se il loro "
+        "totale differisce dall'avanzo di gestione.",
+    )
+    document = models.ForeignKey(
+        SourceDocument,
+        verbose_name="documento di origine",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField("nota", blank=True)
+    approved_at = models.DateTimeField("approvata il", null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="approvata da",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "destinazione dell'avanzo"
+        verbose_name_plural = "destinazioni dell'avanzo"
+        ordering = ["plan"]
+
+    def __str__(self):
+        return f"Destinazione dell'avanzo {self.plan.year}"
+
+
+class SurplusDestinationRow(ScopedModel):
+    """One row of a destination: an amount, vincolato or not, from where to where, and why."""
+
+    scope_ambito = "destination__" + PLAN_AMBITO
+
+    destination = models.ForeignKey(
+        SurplusDestination,
+        verbose_name="destinazione",
+        on_delete=models.CASCADE,
+        related_name="rows",
+    )
+    description = models.CharField("descrizione", max_length=400)
+    amount = MoneyField("importo")
+    restricted = models.BooleanField("vincolato", default=True)
+    channel = models.ForeignKey(
+        FundingChannel,
+        verbose_name="fondo",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="destination_rows",
+        help_text="Vuoto: fondo indistinto.",
+    )
+    source_objective = models.ForeignKey(
+        Objective,
+        verbose_name="obiettivo di provenienza",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source_action = models.ForeignKey(
+        Action,
+        verbose_name="azione di provenienza",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    target_action = models.ForeignKey(
+        Action,
+        verbose_name="azione destinataria (piano successivo)",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="destined_surplus",
+    )
+    target_text = models.CharField(
+        "destinazione (come indicata)",
+        max_length=300,
+        blank=True,
+        help_text="La destinazione come scritta nell'atto, finché l'azione del piano "
+        "successivo non esiste.",
+    )
+    reason = models.TextField("motivazione", blank=True)
+    position = models.PositiveIntegerField("ordine", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "riga della destinazione dell'avanzo"
+        verbose_name_plural = "righe della destinazione dell'avanzo"
+        ordering = ["destination", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="destination_row_positive"),
+            models.CheckConstraint(
+                condition=Q(restricted=True) | Q(target_action__isnull=True),
+                name="destination_row_unrestricted_no_target",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from budget import selectors as budget_selectors
-from budget.models import BudgetLine
+from budget.models import BudgetLine, SurplusDestinationRow
 from governance.models import MunicipalSpending, PopulationFigure, PrintedTotal, SourceDocument
 from objectives.models import OperatingPlan
 
@@ -81,9 +81,24 @@ def compute(document, scope):
         return income["budget"] - spent
     if head == "surplus" and len(parts) == 3:
         return budget_selectors.surplus_totals(plan=_plan(document))[parts[2]]
+    if head == "destination" and len(parts) == 3 and parts[2] in DESTINATION_TOTALS:
+        return _destination_total(ambito, int(parts[1]), parts[2])
     if head in ("population", "spending") and len(parts) >= 3:
         return _territory_total(ambito, head, int(parts[1]), parts[2], ":".join(parts[3:]))
     raise UnknownScope(f"riferimento non riconosciuto: {scope!r}")
+
+
+DESTINATION_TOTALS = {"total": {}, "restricted": {"restricted": True},
+                      "unrestricted": {"restricted": False}}
+
+
+def _destination_total(ambito, year, what):
+    """Rows of the destination of ``year``'s avanzo (Destinazione dell'avanzo)."""
+    rows = SurplusDestinationRow.objects.filter(
+        destination__plan__zone_plan__ambito=ambito, destination__plan__year=year,
+        **DESTINATION_TOTALS[what],
+    )
+    return rows.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
 
 
 def _territory_total(ambito, head, year, by, name):

@@ -161,15 +161,44 @@ def _net_amount():
     )
 
 
+def surplus_stage(*, plan, stage):
+    """The stage the year's carried avanzo is read at, whatever ``stage`` the other entrate are.
+
+    The closing of year N−1 writes its avanzo into year N as preventivo entrate ("Avanzo
+    gestionale N−1", kind avanzo): they count at ``stage`` when the avanzo is recorded there,
+    else at the other stage, so that entering the entrate accertate of year N never drops
+    the carried avanzo (and the two stages are never summed).
+    """
+    other = _STAGES.ACTUAL if stage == _STAGES.PLANNED else _STAGES.PLANNED
+    if plan_allocations(plan=plan, stage=stage).filter(kind=_KINDS.SURPLUS).exists():
+        return stage
+    if plan_allocations(plan=plan, stage=other).filter(kind=_KINDS.SURPLUS).exists():
+        return other
+    return stage
+
+
+def funded_allocations(*, plan, stage):
+    """The allocations that make the year's entrate at ``stage``: the entrate of that stage
+    and the carried avanzo (see ``surplus_stage``)."""
+    return FundingAllocation.objects.filter(
+        ambito_id=plan.zone_plan.ambito_id, year=plan.year,
+    ).filter(
+        (Q(stage=stage) & ~Q(kind=_KINDS.SURPLUS))
+        | Q(stage=surplus_stage(plan=plan, stage=stage), kind=_KINDS.SURPLUS)
+    )
+
+
 def funding_by_channel(*, plan, stage):
-    """Net entrate of the year per channel id (``None``: entrate that name no fund)."""
+    """Net entrate of the year per channel id (``None``: entrate that name no fund).
+
+    The carried avanzo always counts (``funded_allocations``)."""
     rows = (
-        plan_allocations(plan=plan, stage=stage)
+        funded_allocations(plan=plan, stage=stage)
         .values("channel_id")
         .annotate(net=_net_amount())
         .order_by()
     )
-    return {row["channel_id"]: row["net"] for row in rows}
+    return {row["channel_id"]: row["net"].quantize(ZERO) for row in rows}
 
 
 def plan_funding(*, plan, prefer=_STAGES.PLANNED):

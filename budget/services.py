@@ -20,7 +20,7 @@ from objectives.models import OperatingPlan
 from objectives.services import (
     CLOSERS,
     deliberation_problems,
-    plan_copy,
+    next_zone_plan,
     require_role,
     save_with_history,
 )
@@ -285,12 +285,19 @@ class YearCloseResult:
 
 @transaction.atomic
 def year_close(*, plan, user, deliberation=None, expected_total=None):
-    """approvato → chiuso: record the avanzo and carry it into next year's entrate.
+    """approvato → chiuso: record the avanzo and carry its destination into next year.
 
-    The staff first look at ``budget.surplus.year_close_preview``; ``expected_total`` is
-    the avanzo they saw, and the closing refuses if the figures changed since. A plan
-    already closed is left as it is (closing twice changes nothing).
+    The staff first look at ``budget.surplus.year_close_preview`` (the proposal) and record
+    the Assemblea's destination (``budget.destination``); the year closes only once the
+    destination is approved. ``expected_total`` is the avanzo they saw: the closing refuses
+    if the figures changed since. The computed avanzo rows (``Surplus``, per objective and
+    action) are kept for the reports and the API; each destination row becomes one
+    "Avanzo gestionale N" entrata of the next plan, linked to its action. The next plan is
+    the one that exists, else a new empty bozza (the closing never copies the structure).
+    A plan already closed is left as it is (closing twice changes nothing).
     """
+    from .destination import closing_problems, destination_carry, destination_of
+
     plan = (
         OperatingPlan.objects.select_for_update(of=("self",))
         .select_related("zone_plan__ambito").get(pk=plan.pk)
@@ -323,53 +330,45 @@ def year_close(*, plan, user, deliberation=None, expected_total=None):
         problems += deliberation_problems(
             deliberation, ambito=ambito, approves=Deliberation.Subject.FINAL_REPORT, act=False
         )
+    problems += closing_problems(plan=plan, preview=preview)
     next_plan = OperatingPlan.objects.filter(zone_plan__ambito=ambito, year=plan.year + 1).first()
+    zone_plan = None
+    if next_plan is None:
+        zone_plan = next_zone_plan(ambito=ambito, year=plan.year + 1, prefer=plan.zone_plan)
+        if zone_plan is None:
+            problems.append(
+                f"Nessun Piano di Zona dell'{ambito} copre il {plan.year + 1}: crearlo prima "
+                "di chiudere l'anno (l'avanzo entra nel Piano Operativo dell'anno dopo)."
+            )
     if problems:
         raise ValidationError(problems)
 
     created = next_plan is None
     if created:
-        next_plan = plan_copy(source=plan, year=plan.year + 1, user=user)
-    reason = f"Chiusura del {plan.title}"
-    for position, row in enumerate(preview.rows):
-        save_with_history(Surplus(
-            plan=plan, objective=row.objective, action=row.action,
-            description=row.description[:400], channel=row.channel,
-            restricted=row.restricted, amount=row.amount, position=position,
-        ), user=user, reason=reason)
-    _carry_forward(plan=plan, next_plan=next_plan, preview=preview, user=user, reason=reason)
-    plan.state = OperatingPlan.State.CLOSED
-    if deliberation is not None:
-        plan.closing = deliberation
-    save_with_history(plan, user=user, reason=f"Anno chiuso: avanzo {format_euro(preview.total)}")
-    return YearCloseResult(plan, next_plan, preview, created_next_plan=created)
-
-
-def _carry_forward(*, plan, next_plan, preview, user, reason):
-    """Next year's "Avanzo gestionale N" entrate: one per restricted fund, one non vincolato."""
-    start = FundingAllocation.objects.filter(
-        ambito_id=plan.zone_plan.ambito_id, year=next_plan.year
-    ).count()
-    common = {
-        "ambito_id": plan.zone_plan.ambito_id, "zone_plan": next_plan.zone_plan,
-        "operating_plan": next_plan, "year": next_plan.year,
-        "stage": FundingAllocation.Stage.PLANNED, "kind": FundingAllocation.Kind.SURPLUS,
-        "group": "Avanzo gestionale", "note": f"Dalla chiusura del {plan.title}.",
-    }
-    entries = [
-        (f"Avanzo gestionale {plan.year} - {fund.channel.code}", fund.channel, True, fund.avanzo)
-        for fund in preview.funds
-        if fund.avanzo > 0
-    ]
-    if preview.unrestricted > 0:
-        entries.append(
-            (f"Avanzo gestionale {plan.year} non vincolato", None, False, preview.unrestricted)
+        next_plan = OperatingPlan(
+            zone_plan=zone_plan, year=plan.year + 1, title=f"Piano Operativo {plan.year + 1}",
+            state=OperatingPlan.State.DRAFT, action_numbering=plan.action_numbering,
         )
-    for offset, (label, channel, restricted, amount) in enumerate(entries):
-        save_with_history(FundingAllocation(
-            label=label, channel=channel, restricted=restricted, amount=amount,
-            position=start + offset, **common,
-        ), user=user, reason=reason)
+        save_with_history(next_plan, user=user,
+                          reason=f"Creato vuoto dalla chiusura del {plan.title}")
+    # The closing writes into the approved plan (its avanzo, its state) and the next one.
+    with freeze.allow(freeze.CLOSING):
+        reason = f"Chiusura del {plan.title}"
+        for position, row in enumerate(preview.rows):
+            save_with_history(Surplus(
+                plan=plan, objective=row.objective, action=row.action,
+                description=row.description[:400], channel=row.channel,
+                restricted=row.restricted, amount=row.amount, position=position,
+            ), user=user, reason=reason)
+        destination_carry(
+            destination=destination_of(plan=plan), next_plan=next_plan, user=user, reason=reason
+        )
+        plan.state = OperatingPlan.State.CLOSED
+        if deliberation is not None:
+            plan.closing = deliberation
+        save_with_history(plan, user=user,
+                          reason=f"Anno chiuso: avanzo {format_euro(preview.total)}")
+    return YearCloseResult(plan, next_plan, preview, created_next_plan=created)
 
 
 def ensure_can_close(*, plan, user):

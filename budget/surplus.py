@@ -256,8 +256,8 @@ def surplus_preview(*, plan):
             fund.lines.append(result)
 
     fund_list = sorted(funds.values(), key=lambda f: f.channel.code)
-    income = sum(income_by_channel.values(), ZERO)
-    spent = sum((r.consuntivo for r in results), ZERO)
+    income = sum(income_by_channel.values(), ZERO).quantize(ZERO)
+    spent = sum((r.consuntivo for r in results), ZERO).quantize(ZERO)
     pool_income = income - sum((f.income for f in fund_list), ZERO)
     pool_spent = spent - sum((f.consuntivo for f in fund_list), ZERO)
 

@@ -5,6 +5,8 @@ pages only collect the act, show the figures the services will use and report
 the services' refusals.
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,12 +35,36 @@ class ApproveForm(forms.Form):
         ).select_related("body")
 
 
+CENT = Decimal("0.01")
+
+
+class MoneyHiddenField(forms.DecimalField):
+    """A hidden amount in euro: trailing zeros past the cent (``869860.5000000000000``, as a
+    database sum may carry them) are accepted and dropped; a real fraction of a cent is not."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=16, decimal_places=2, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal) and value.is_finite() and value == value.quantize(CENT):
+            return f"{value.quantize(CENT):f}"
+        return super().prepare_value(value)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None and value.is_finite() and value == value.quantize(CENT):
+            value = value.quantize(CENT)
+        return value
+
+
 class CloseForm(forms.Form):
     deliberation = forms.ModelChoiceField(
         label="Delibera di approvazione del consuntivo (facoltativa)", required=False,
         queryset=Deliberation.objects.none(),
     )
-    expected_total = forms.DecimalField(widget=forms.HiddenInput, max_digits=16, decimal_places=2)
+    expected_total = MoneyHiddenField()
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)

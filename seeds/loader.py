@@ -16,7 +16,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from budget.models import BudgetLine, ChannelReference, FundingAllocation, FundingChannel, Surplus
+from budget.models import (
+    BudgetLine,
+    ChannelReference,
+    FundingAllocation,
+    FundingChannel,
+    Surplus,
+    SurplusDestination,
+    SurplusDestinationRow,
+)
 from core import freeze
 from governance.models import (
     Ambito,
@@ -191,6 +199,7 @@ def load_document(folder, *, force=False):
                 _load_objective(ctx, item)
         _load_allocations(ctx, data.get("allocations", []))
         _load_surplus(ctx, data.get("surplus", []))
+        _load_surplus_destination(ctx, data.get("surplus_destination"), data.get("surplus", []))
         _load_kpis(ctx, data.get("kpis", []))
         _load_sections(ctx, data.get("sections", []))
         _load_tables(ctx, data.get("tables", []))
@@ -544,6 +553,46 @@ def _load_surplus(ctx, items):
             channel=ctx.channel(item.get("channel")),
             restricted=bool(item.get("restricted", True)),
             amount=_money(item["amount"]),
+            position=pos,
+        )
+
+
+def _load_surplus_destination(ctx, item, surplus_items):
+    """The Assemblea's destination of the plan's avanzo, as the document prints it.
+
+    ``rows_from: "surplus"`` takes the rows from the document's avanzo table (Tab. 3 of
+    the Consuntivo 2018); a vincolato row's target is the printed text (``target_text``)
+    until an action of the next plan exists. Loaded from a document, the rows stay as
+    printed even when they do not add up to the avanzo di gestione.
+    """
+    if not item:
+        return
+    if ctx.plan is None:
+        raise SeedError("destinazione dell'avanzo senza piano operativo")
+    rows = item.get("rows") or []
+    if item.get("rows_from") == "surplus":
+        rows = surplus_items
+    destination = SurplusDestination.objects.create(
+        plan=ctx.plan,
+        state=item.get("state") or SurplusDestination.State.APPROVED,
+        from_document=bool(item.get("from_document", True)),
+        document=ctx.document,
+        note=_text(item.get("note")),
+    )
+    default_target = _text(item.get("target_text"))
+    for pos, row in enumerate(rows):
+        restricted = bool(row.get("restricted", True))
+        objective = ctx.objectives.get(row.get("objective")) if row.get("objective") else None
+        SurplusDestinationRow.objects.create(
+            destination=destination,
+            description=_text(row["description"]),
+            amount=_money(row["amount"]),
+            restricted=restricted,
+            channel=ctx.channel(row.get("channel")),
+            source_objective=objective,
+            source_action=ctx.action(row.get("objective"), row.get("action")),
+            target_text=_text(row.get("target_text")) or (default_target if restricted else ""),
+            reason=_text(row.get("reason")) or "Come stampato nel documento.",
             position=pos,
         )
 

@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from budget.destination import destination_approve, destination_start
 from budget.models import BudgetLine, Surplus
 from budget.services import budget_line_set_consuntivo, year_close
+from core import freeze
 from core.roles import Role
 from governance.models import Body, Deliberation
 from objectives.models import OperatingPlan
@@ -55,12 +57,23 @@ def enter_consuntivo(plan, world, amount=Decimal("8.00")):
         budget_line_set_consuntivo(line=line, amount=amount, user=world.user("staff_a"))
 
 
+def approve_destination(plan, user, deliberation=None):
+    """The proposal recorded as the Assemblea's destination and approved (the closing needs it)."""
+    destination = destination_start(plan=plan, user=user, replace=True)
+    deliberation = deliberation or make_deliberation(
+        plan.zone_plan.ambito, approves="consuntivo", number=f"D{plan.year}",
+        when=date(plan.year + 1, 4, 30),
+    )
+    return destination_approve(destination=destination, deliberation=deliberation, user=user)
+
+
 def plan_in_state(plan, world, state):
     """Move ``plan`` through the services up to ``state``."""
     if state in ("approvato", "chiuso"):
         approve(plan, world)
     if state == "chiuso":
         enter_consuntivo(plan, world)
+        approve_destination(plan, world.user("staff_a"))
         year_close(plan=plan, user=world.user("staff_a"))
     plan.refresh_from_db()
     assert plan.state == state
@@ -90,9 +103,10 @@ class Seed2018:
         self.printed_surplus = list(
             Surplus.objects.filter(plan=self.plan).values_list("description", "amount")
         )
-        Surplus.objects.filter(plan=self.plan).delete()
-        lines.update(consuntivo=None)
-        OperatingPlan.objects.filter(pk=self.plan.pk).update(state="bozza")
+        with freeze.allow(freeze.LOADING):  # the seed reopened, as a loader would
+            Surplus.objects.filter(plan=self.plan).delete()
+            lines.update(consuntivo=None)
+            OperatingPlan.objects.filter(pk=self.plan.pk).update(state="bozza")
         self.plan.refresh_from_db()
         self.staff = make_user("ufficio.cremasco", ambito=self.ambito, role=Role.STAFF)
         self.assembly = make_user("sindaco.cremasco", ambito=self.ambito, role=Role.ASSEMBLY)

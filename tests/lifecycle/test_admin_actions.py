@@ -1,15 +1,18 @@
 """The transitions in the admin: an action, a confirmation page, then the service."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from budget.models import Surplus
+from objectives.admin_transitions import CloseForm
 from objectives.models import OperatingPlan
 
-from .conftest import enter_consuntivo, make_deliberation, plan_in_state
+from .conftest import approve_destination, enter_consuntivo, make_deliberation, plan_in_state
 
 CHANGELIST = reverse("admin:objectives_operatingplan_changelist")
 
@@ -61,6 +64,7 @@ def test_a_refused_approval_shows_why_and_changes_nothing(client, world, plan_a)
 def test_close_year_previews_then_confirms(client, world, plan_a):
     plan = plan_in_state(plan_a, world, "approvato")
     enter_consuntivo(plan, world)
+    approve_destination(plan, world.user("staff_a"))
     client.force_login(world.user("staff_a"))
     page = _post(client, plan, "close_year")
     assert page.status_code == 200
@@ -74,6 +78,36 @@ def test_close_year_previews_then_confirms(client, world, plan_a):
     plan.refresh_from_db()
     assert plan.state == "chiuso"
     assert Surplus.objects.get(plan=plan).amount == Decimal("84.00")
+
+
+def _hidden_inputs(html):
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+
+
+def test_the_real_confirm_form_of_the_seed_2018_closes_the_year(client, seed_2018):
+    """Regression: the hidden expected_total was rendered as 869860.5000000000000 and the
+    form refused it ("Assicurati che non vi siano più di 16 cifre in totale")."""
+    seed = seed_2018
+    seed.reopen_approved()
+    client.force_login(seed.staff)
+    page = _post(client, seed.plan, "close_year")
+    hidden = _hidden_inputs(page.content.decode())
+    assert hidden["expected_total"] == "869860.50"
+    done = client.post(CHANGELIST, {**hidden, "confirm": "1", "deliberation": ""})
+    assert done.status_code == 302
+    seed.plan.refresh_from_db()
+    assert seed.plan.state == "chiuso"
+    messages = [str(m) for m in get_messages(done.wsgi_request)]
+    assert messages == [
+        "Piano Operativo 2018 chiuso; l'avanzo entra nel Piano Operativo 2019."]
+
+
+def test_the_hidden_total_accepts_trailing_zeros_but_not_a_fraction_of_a_cent(world, plan_a):
+    form = CloseForm({"expected_total": "869860.5000000000000"}, plan=plan_a)
+    assert form.is_valid() and form.cleaned_data["expected_total"] == Decimal("869860.50")
+    assert not CloseForm({"expected_total": "869860.505"}, plan=plan_a).is_valid()
+    rendered = CloseForm(plan=plan_a, initial={"expected_total": Decimal("84.0000000")})
+    assert 'value="84.00"' in str(rendered["expected_total"])
 
 
 def test_the_assemblea_cannot_close_the_year(client, world, plan_a):

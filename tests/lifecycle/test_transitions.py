@@ -11,7 +11,7 @@ from governance.models import Body
 from objectives.models import Objective, OperatingPlan
 from objectives.services import plan_approve
 
-from .conftest import enter_consuntivo, make_deliberation, plan_in_state
+from .conftest import approve_destination, enter_consuntivo, make_deliberation, plan_in_state
 
 ROLES = ["superuser", "staff_a", "staff_b", "referent_a", "assembly_a", "auditor_a", "nobody"]
 APPROVERS = {"superuser", "staff_a", "assembly_a"}
@@ -58,6 +58,7 @@ def test_close_by_role_and_state(world, plan_a, role, state):
     plan = plan_in_state(plan_a, world, state)
     if state == "approvato":
         enter_consuntivo(plan, world)
+        approve_destination(plan, world.user("staff_a"))
     before = _snapshot(plan)
     if role not in CLOSERS:
         with pytest.raises(PermissionDenied, match="Non hai i permessi per chiudere l'anno"):
@@ -119,7 +120,7 @@ class TestApprovalRules:
         text = self._refusal(world, plan_a, deliberation_a)
         assert "L'obiettivo 2 non ha righe di budget" in text
 
-    def test_an_objective_at_zero_cost_is_fine(self, world, plan_a, deliberation_a):
+    def test_an_objective_at_zero_cost_needs_a_stated_reason(self, world, plan_a, deliberation_a):
         objective = Objective.objects.create(plan=plan_a, number=2, title="A costo zero")
         action = objective.actions.create(number=1, title="Rete")
         BudgetLine.objects.create(action=action, item="Coordinamento", preventivo=Decimal("0"))

@@ -25,7 +25,7 @@ from budget.services import (
 )
 from objectives.models import Action, Objective, OperatingPlan
 
-from .conftest import enter_consuntivo, make_deliberation, plan_in_state
+from .conftest import approve_destination, enter_consuntivo, make_deliberation, plan_in_state
 
 D = Decimal
 
@@ -147,6 +147,7 @@ class TestFrozenPlan:
         line.consuntivo = D("4.00")
         line.save()  # the model allows it while the plan is approved
         enter_consuntivo(plan, world)
+        approve_destination(plan, world.user("staff_a"))
         year_close(plan=plan, user=world.user("staff_a"))
         line = _line(plan)
         line.consuntivo = D("5.00")

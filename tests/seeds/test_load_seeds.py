@@ -47,6 +47,11 @@ def test_reconciliation_lists_the_printing_errors_and_nothing_else(capsys):
             (Decimal("660009.16"), Decimal("660009.57")),
         ("consuntivo-2018-cremasco", "surplus:2018:total"):
             (Decimal("869860.50"), Decimal("869860.91")),
+        # The same 0,41 in the Assemblea's destination of the avanzo 2018 (Tab. 3 as printed).
+        ("consuntivo-2018-cremasco", "destination:2018:restricted"):
+            (Decimal("660009.16"), Decimal("660009.57")),
+        ("consuntivo-2018-cremasco", "destination:2018:total"):
+            (Decimal("869860.50"), Decimal("869860.91")),
     }
     call_command("reconcile")
     out = capsys.readouterr().out

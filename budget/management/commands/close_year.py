@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from budget.destination import destination_summary
 from budget.services import year_close
 from budget.surplus import group_by_objective, year_close_preview
 from core.formatting import format_euro
@@ -44,7 +45,9 @@ class Command(BaseCommand):
     def handle(self, *args, ambito, year, dry_run, **options):
         plan = find_plan(ambito, year)
         if dry_run:
-            self._print(year_close_preview(plan=plan))
+            preview = year_close_preview(plan=plan)
+            self._print(preview)
+            self._print_destination(destination_summary(plan=plan, preview=preview))
             self.stdout.write("Anteprima: nessun dato modificato.")
             return
         try:
@@ -55,6 +58,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Il {plan.title} è già chiuso: nessuna modifica.")
             return
         self._print(result.preview)
+        self._print_destination(destination_summary(plan=plan, preview=result.preview))
         created = " (creato in bozza)" if result.created_next_plan else ""
         self.stdout.write(self.style.SUCCESS(
             f"{plan.title} chiuso. L'avanzo entra nel {result.next_plan.title}{created}."
@@ -86,7 +90,7 @@ class Command(BaseCommand):
                 f"avanzo vincolato {format_euro(f.avanzo)}"
             )
         out("")
-        out("Righe di avanzo:")
+        out("Proposta: righe di avanzo calcolate:")
         for row in preview.rows:
             kind = "vincolato" if row.restricted else "non vincolato"
             where = f" [{row.reference}]" if row.reference else ""
@@ -98,3 +102,46 @@ class Command(BaseCommand):
             out(f"Avviso: {warning}")
         for error in preview.errors:
             out(f"Da sistemare: {error}")
+
+    def _print_destination(self, summary):
+        out = self.stdout.write
+        destination = summary.destination
+        out("")
+        if destination is None:
+            out("Destinazione dell'avanzo decisa dall'Assemblea: non ancora registrata.")
+            return
+        act = f", atto: {destination.deliberation}" if destination.deliberation else ""
+        source = ", riportata dal documento" if destination.from_document else ""
+        out(f"Destinazione dell'avanzo decisa dall'Assemblea "
+            f"({destination.get_state_display().lower()}{act}{source}):")
+        for row in summary.rows:
+            kind = "vincolato" if row.restricted else "non vincolato"
+            fund = row.channel.code if row.channel else "fondo indistinto"
+            origin = ""
+            if row.source_action is not None:
+                origin = (f" [da Obiettivo {row.source_action.objective.number} - "
+                          f"Azione {row.source_action.number}]")
+            elif row.source_objective is not None:
+                origin = f" [da Obiettivo {row.source_objective.number}]"
+            if row.target_action is not None:
+                target = (f" → Obiettivo {row.target_action.objective.number} - "
+                          f"Azione {row.target_action.number} del {summary.plan.year + 1}")
+            elif row.target_text:
+                target = f" → {row.target_text}"
+            else:
+                target = " → non vincolato" if not row.restricted else " → da destinare"
+            out(f"  {row.description}{origin}{target} ({kind}, {fund}): "
+                f"{format_euro(row.amount)}")
+        out(f"Totale destinato: {format_euro(summary.total)} (vincolato "
+            f"{format_euro(summary.restricted)}, non vincolato "
+            f"{format_euro(summary.unrestricted)})")
+        out(f"Avanzo di gestione: {format_euro(summary.avanzo)}")
+        if summary.reconciliation_note:
+            out(f"Differenza di riconciliazione: {summary.reconciliation_note}")
+        elif not summary.balanced:
+            out(f"Da sistemare: {summary.balance_message}")
+        out("")
+        out("Differenze dalla proposta per fondo (destinazione − proposta):")
+        for fund in summary.funds:
+            out(f"  {fund.label}: proposta {format_euro(fund.proposal)}, destinazione "
+                f"{format_euro(fund.destination)}, differenza {format_euro(fund.difference)}")
