@@ -14,7 +14,7 @@ from core.entry.spreadsheets import (
     RowError,
     TextWidget,
 )
-from core.roles import CHANGE
+from core.roles import CHANGE, VIEW
 from objectives.models import Action
 
 from . import services
@@ -103,8 +103,14 @@ class BudgetLineResource(EntryResource):
         return line.channel.code if line.channel_id else ""
 
     # -- import -----------------------------------------------------------------------------
+    def target_plan(self):
+        """The plan every row goes into (the objective's or the plan's page), if any."""
+        objective = self.context.get("objective")
+        return objective.plan if objective is not None else self.context.get("plan")
+
     def preload(self):
         objective = self.context.get("objective")
+        plan = self.context.get("plan")
         actions = Action.objects.restrict(self.user, CHANGE).select_related(
             "objective__plan__zone_plan__ambito"
         )
@@ -112,6 +118,9 @@ class BudgetLineResource(EntryResource):
         if objective is not None:
             actions = actions.filter(objective=objective)
             lines = lines.filter(action__objective=objective)
+        elif plan is not None:
+            actions = actions.filter(objective__plan=plan)
+            lines = lines.filter(action__objective__plan=plan)
         self.actions = {}
         for action in actions:
             plan = action.objective.plan
@@ -132,8 +141,97 @@ class BudgetLineResource(EntryResource):
         }
         self.snapshots = {}
         self.warnings = []
+        self.foreign = {}  # ID of a line of another plan -> (plan title, plan id)
+        self.claimed = set()  # lines of the target plan matched by natural key
+        self.carried = {"matched": 0, "added": 0, "plans": set()}
+        self.row_foreign = None
+
+    # -- a file exported from another year's plan -----------------------------------------
+    # Its "ID riga" values are lines of that plan: each row is matched by natural key
+    # (objective number, action number, voce, then position) to a line of the plan being
+    # imported, or added as a new line; last year's consuntivo is not imported.
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        if "ID riga" not in (dataset.headers or []):
+            return
+        unknown = set()
+        for raw in dataset["ID riga"]:
+            try:
+                pk = int(float(str(raw)))
+            except (TypeError, ValueError):
+                continue
+            if pk not in self.lines:
+                unknown.add(pk)
+        if not unknown:
+            return
+        foreign = BudgetLine.objects.restrict(self.user, VIEW).filter(pk__in=unknown)
+        target = self.target_plan()
+        if target is not None:
+            foreign = foreign.exclude(action__objective__plan=target)
+        for pk, title, plan_id, ambito_id in foreign.values_list(
+            "pk", "action__objective__plan__title", "action__objective__plan_id",
+            "action__objective__plan__zone_plan__ambito_id",
+        ):
+            if target is None or ambito_id == target.zone_plan.ambito_id:
+                self.foreign[pk] = (title, plan_id)
+        self.by_key = {}
+        if self.foreign:
+            for line in sorted(self.lines.values(), key=lambda x: (x.position, x.pk)):
+                self.by_key.setdefault(line.action_id, []).append(line)
+
+    def _row_action(self, row):
+        """The action of the target plan a row names (None when it cannot tell)."""
+        target = self.target_plan()
+        try:
+            number = int(float(str(row.get("Obiettivo"))))
+            action_number = int(float(str(row.get("Azione"))))
+            if target is not None:
+                ambito, year = target.zone_plan.ambito.name, target.year
+            else:
+                ambito = str(row.get("Ambito") or "").strip()
+                year = int(float(str(row.get("Anno"))))
+        except (TypeError, ValueError):
+            return None
+        return self.actions.get((ambito.casefold(), year, number, action_number))
+
+    def _foreign_match(self, pk, row):
+        """The line of the target plan that row ``pk`` of another plan stands for, by
+        natural key (same action, same voce, the same nota first), or None: a new line."""
+        self.row_foreign = pk
+        self.carried["plans"].add(self.foreign[pk][0])
+        action = self._row_action(row)
+        if action is None:
+            return None  # resolve() names the row's problem
+        item = str(row.get("Voce") or "").strip().casefold()
+        note = str(row.get("Nota") or "").strip().casefold()
+        candidates = [
+            line for line in self.by_key.get(action.pk, ())
+            if line.pk not in self.claimed and line.item.strip().casefold() == item
+        ]
+        candidates.sort(key=lambda line: line.note.strip().casefold() != note)
+        if not candidates:
+            self.carried["added"] += 1
+            return None
+        line = candidates[0]
+        self.claimed.add(line.pk)
+        self.carried["matched"] += 1
+        self.snapshots[line.pk] = copy.copy(line)
+        return line
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        carried = self.carried
+        if carried["plans"]:
+            plans = ", ".join(sorted(carried["plans"]))
+            self.warnings.insert(0, (
+                f"Il file viene da un altro piano ({plans}): {carried['matched']} righe "
+                "abbinate per obiettivo, azione e voce a righe di questo piano, "
+                f"{carried['added']} aggiunte come righe nuove; il consuntivo del file non "
+                "è stato importato."
+            ))
 
     def find_instance(self, row):
+        self.row_foreign = None
         raw = row.get("ID riga")
         if raw in (None, ""):
             return None
@@ -142,12 +240,19 @@ class BudgetLineResource(EntryResource):
         except ValueError:
             raise ValidationError({"ID riga": [f"«{raw}» non è un ID di riga valido."]}) from None
         line = self.lines.get(pk)
+        if line is None and pk in self.foreign:
+            if pk in self.seen:
+                raise ValidationError(
+                    {"ID riga": [f"la riga con ID {pk} compare più volte nel file."]}
+                )
+            self.seen.add(pk)
+            return self._foreign_match(pk, row)
         if line is None:
             raise ValidationError({"ID riga": [
                 f"la riga con ID {pk} non esiste tra quelle che puoi modificare: lascia vuota "
                 "la colonna per aggiungere una riga nuova."
             ]})
-        if pk in self.seen:
+        if pk in self.seen or pk in self.claimed:
             raise ValidationError({"ID riga": [f"la riga con ID {pk} compare più volte nel file."]})
         self.seen.add(pk)
         self.snapshots[pk] = copy.copy(line)
@@ -159,14 +264,15 @@ class BudgetLineResource(EntryResource):
         action_number = _number(row.get("Azione"), "dell'azione", errors, "Azione")
         if number is None or action_number is None:
             return
-        if objective is not None:
-            if number != objective.number:
-                raise RowError(
-                    f"la riga riguarda l'obiettivo {number}, ma stai importando il budget "
-                    f"dell'obiettivo {objective.number}."
-                )
-            ambito = objective.plan.zone_plan.ambito.name
-            year = objective.plan.year
+        target = self.target_plan()
+        if objective is not None and number != objective.number:
+            raise RowError(
+                f"la riga riguarda l'obiettivo {number}, ma stai importando il budget "
+                f"dell'obiettivo {objective.number}."
+            )
+        if target is not None:
+            ambito = target.zone_plan.ambito.name
+            year = target.year
         else:
             ambito = str(row.get("Ambito") or "").strip()
             year = _number(row.get("Anno"), "dell'anno", errors, "Anno")
@@ -190,6 +296,10 @@ class BudgetLineResource(EntryResource):
                     f"il canale «{code}» non esiste nell'ambito."
                 )
                 return
+        if self.row_foreign is not None:
+            # Last year's consuntivo stays in last year's plan.
+            before = self.snapshots.get(line.pk)
+            line.consuntivo = before.consuntivo if before is not None else None
         line.action = action
         line.channel = channel
         if line.preventivo is None:

@@ -12,7 +12,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import ngettext
 from django.views import View
 
-from core.entry.access import PageAccessMixin, plan_context
+from budget.models import BudgetLine
+from budget.resources import BudgetLineResource
+from core.entry.access import PageAccessMixin, plan_context, policy_for
+from core.entry.imports import ImportPageMixin
 from core.roles import VIEW
 from objectives.models import OperatingPlan
 from objectives.services import (
@@ -112,3 +115,50 @@ class CarryView(PageAccessMixin, View):
                 len(review),
             ) % {"numbers": numbers, "year": self.plan.year})
         return redirect("objectives:plan_detail", pk=plan.pk)
+
+
+# --- The plan's whole budget in Excel: out, and in (also a file of last year's plan) --------
+
+
+def staff_plan(user, pk):
+    """A plan of the user's ambito for its Ufficio di Piano (404 elsewhere, 403 other roles)."""
+    plan = (
+        OperatingPlan.objects.restrict(user, VIEW).select_related("zone_plan__ambito")
+        .filter(pk=pk).first()
+    )
+    if plan is None:
+        raise Http404("Piano non trovato.")
+    if not user_holds(user, plan.zone_plan.ambito, *CLOSERS):
+        raise PermissionDenied("Solo l'Ufficio di Piano dell'ambito gestisce il budget del piano.")
+    return plan
+
+
+class PlanBudgetExportView(PageAccessMixin, View):
+    def get(self, request, pk, fmt):
+        plan = staff_plan(request.user, pk)
+        lines = BudgetLine.objects.restrict(request.user).filter(action__objective__plan=plan)
+        resource = BudgetLineResource(user=request.user, plan=plan)
+        return resource.export_response(lines, fmt=fmt, filename=f"budget-piano-{plan.year}")
+
+
+class PlanBudgetImportView(ImportPageMixin, PageAccessMixin, View):
+    template_name = "planning/carry/budget_import.html"
+    resource_class = BudgetLineResource
+    kind = "budget-piano"
+
+    def import_scope(self):
+        self.plan = staff_plan(self.request.user, self.kwargs["pk"])
+        policy = policy_for(self.plan)
+        if not policy.budget_editable:
+            raise PermissionDenied(policy.notice)
+        return {"plan": self.plan}, f"plan:{self.plan.pk}"
+
+    def page_context(self):
+        context = plan_context(self.request.user, self.plan, nav="plan")
+        context.update(page_title=f"Importa il budget del {self.plan.title}",
+                       crumb="Importa il budget",
+                       back_url=redirect("objectives:plan_detail", pk=self.plan.pk).url)
+        return context
+
+    def done_url(self):
+        return redirect("objectives:plan_detail", pk=self.plan.pk)
