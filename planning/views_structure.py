@@ -45,6 +45,18 @@ class StructureMixin(PageAccessMixin):
 
     editing = False  # a page that only exists to change something
 
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied as refusal:
+            # The reason, in Italian, on the app's own page (the default 403 page is bare).
+            plan = getattr(self, "plan", None)
+            context = plan_context(request.user, plan, nav="plan") if plan else {}
+            context.update(page_title="Accesso non consentito",
+                           reason=str(refusal) or "Non hai accesso a questa pagina.")
+            return TemplateResponse(request, "planning/structure/forbidden.html", context,
+                                    status=403)
+
     def setup_plan(self, plan):
         user = self.request.user
         self.plan = plan
