@@ -406,3 +406,56 @@ def plan_create_from(*, source, year, user, carry=Carry()):
 def plan_copy(*, source, year, user=None):
     """The closing's next plan: the structure of ``source`` without milestones or amounts."""
     return plan_create_from(source=source, year=year, user=user, carry=STRUCTURE_ONLY)
+
+
+@transaction.atomic
+def plan_create_from_zone_plan(*, zone_plan, year, user):
+    """A first draft Piano Operativo for ``year`` drawn from the Piano di Zona: one objective
+    per area (its number and name, its goals as the obiettivo del triennio) and one action
+    per policy goal, numbered across the plan; no budget lines yet. A fixed number of
+    queries; ``user=None`` is the command line."""
+    ambito = zone_plan.ambito
+    if user is not None:
+        require_role(user=user, ambito=ambito, roles=CLOSERS,
+                     doing="creare un nuovo Piano Operativo")
+    problems = []
+    if not zone_plan.covers(year):
+        problems.append(f"Il {year} è fuori dal periodo del {zone_plan}.")
+    if OperatingPlan.objects.filter(zone_plan__ambito=ambito, year=year).exists():
+        problems.append(f"Esiste già il Piano Operativo {year} dell'{ambito}.")
+    areas = list(zone_plan.areas.prefetch_related("goals").order_by("position", "pk"))
+    if not areas:
+        problems.append(f"Il {zone_plan} non ha aree da cui trarre gli obiettivi.")
+    if problems:
+        raise ValidationError(problems)
+    reason = f"Creato dal {zone_plan}"
+    plan = OperatingPlan(
+        zone_plan=zone_plan, year=year, title=f"Piano Operativo {year}",
+        state=OperatingPlan.State.DRAFT, action_numbering=OperatingPlan.Numbering.PLAN,
+    )
+    save_with_history(plan, user=user, reason=reason)
+
+    def goals_of(area):
+        return sorted(area.goals.all(), key=lambda goal: (goal.position, goal.pk))
+
+    objectives = bulk_create_with_history([
+        Objective(
+            plan=plan, area=area, number=number, code=area.code[:20],
+            title=area.name[:400], short_title=area.name[:200].capitalize(),
+            description=area.description,
+            triennial_goal="\n".join(f"- {goal.title}" for goal in goals_of(area)),
+        )
+        for number, area in enumerate(areas, 1)
+    ], Objective, default_user=user, default_change_reason=reason)
+    actions, number = [], 0
+    for objective, area in zip(objectives, areas, strict=True):
+        for goal in goals_of(area):
+            number += 1
+            title = " ".join(goal.title.split())
+            actions.append(Action(
+                objective=objective, number=number,
+                title=title if len(title) <= 400 else title[:399] + "…",
+                description=goal.description,
+            ))
+    bulk_create_with_history(actions, Action, default_user=user, default_change_reason=reason)
+    return plan
