@@ -8,6 +8,7 @@ them early, to put each answer at its field.
 from django import forms
 
 from core.entry.fields import MoneyField
+from core.uploads import ACTS, check_upload
 from governance.models import Body, Deliberation
 from governance.services import deliberation_duplicate, duplicate_message
 from objectives.services import act_date_problem
@@ -90,6 +91,10 @@ class NewActFields(forms.Form):
         self.ambito, self.not_before, self.not_after = ambito, not_before, not_after
         queryset = bodies if bodies is not None else Body.objects.filter(ambito=ambito)
         self.fields["body"].queryset = queryset.order_by("position", "name")
+
+    def clean_act(self):
+        upload = self.cleaned_data.get("act")
+        return check_upload(upload, ACTS) if upload else upload
 
     def clean_new_act(self, data):
         """Check the new act's fields; errors go to their field."""
