@@ -87,6 +87,17 @@ def _active(model):
     return _rule is not None and belongs_to_plan(model) and LOADING not in _allowed.get()
 
 
+def admin_view(model, obj):
+    """What the admin may offer on rows of ``model`` in the plan of ``obj`` (the row itself,
+    or an inline's parent): ``may_add()``, ``may_delete()``, ``editable_fields()`` (None:
+    all), ``message()``. None when no rule applies."""
+    if _rule is None or obj is None or not belongs_to_plan(model):
+        return None
+    if not belongs_to_plan(type(obj)):
+        return None
+    return _rule.admin_view(model, obj)
+
+
 def check_save(instance, update_fields=None):
     if _active(type(instance)):
         _rule.check_save(instance, update_fields)

@@ -1,11 +1,13 @@
 """Admin base classes that route every permission through core.scoping."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, transaction
+from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
+from core import freeze
 from core.roles import ADD, CHANGE, DELETE, VIEW, Role
 from core.scoping import ScopedModel, can, grants_for
 
@@ -115,17 +117,79 @@ class ScopedInline(ScopedPermissionsMixin, admin.TabularInline):
         return can(request.user, VIEW, self.model) and self._parent_visible(request, obj)
 
     def has_add_permission(self, request, obj=None):
-        return can(request.user, ADD, self.model) and self._parent_visible(request, obj)
+        return (can(request.user, ADD, self.model) and self._parent_visible(request, obj)
+                and _freeze_allows(self.model, obj, "add"))
 
     def has_change_permission(self, request, obj=None):
-        return can(request.user, CHANGE, self.model) and self._parent_visible(request, obj)
+        return (can(request.user, CHANGE, self.model) and self._parent_visible(request, obj)
+                and _freeze_allows(self.model, obj, "change"))
 
     def has_delete_permission(self, request, obj=None):
-        return can(request.user, DELETE, self.model) and self._parent_visible(request, obj)
+        return (can(request.user, DELETE, self.model) and self._parent_visible(request, obj)
+                and _freeze_allows(self.model, obj, "delete"))
+
+    def get_readonly_fields(self, request, obj=None):
+        return _frozen_readonly(self, super().get_readonly_fields(request, obj), obj)
 
 
 class ScopedAdmin(ScopedPermissionsMixin, SimpleHistoryAdmin):
     list_per_page = 50
+
+    # --- The freeze rule (core/freeze.py): what an approved or closed plan offers --------
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _freeze_allows(
+            self.model, obj, "change")
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and _freeze_allows(
+            self.model, obj, "delete")
+
+    def get_readonly_fields(self, request, obj=None):
+        return _frozen_readonly(self, super().get_readonly_fields(request, obj), obj)
+
+    def _refusing_frozen(self, request, view):
+        """Run ``view``; a write the freeze rule refuses is undone and said in Italian."""
+        try:
+            with transaction.atomic():
+                return view()
+        except freeze.FrozenError as exc:
+            for message in dict.fromkeys(exc.messages):
+                messages.error(request, message)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _frozen_post(self, request, object_id, operation):
+        if request.method != "POST" or not object_id:
+            return None
+        obj = self.get_object(request, unquote(object_id))
+        view = freeze.admin_view(self.model, obj)
+        if view is None or _view_allows(view, operation):
+            return None
+        messages.error(request, view.message())
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        refused = self._frozen_post(request, object_id, "change")
+        if refused is not None:
+            return refused
+        if request.method == "GET" and object_id:
+            view = freeze.admin_view(self.model, self.get_object(request, unquote(object_id)))
+            if view is not None and view.message():
+                messages.warning(request, view.message())
+        return self._refusing_frozen(request, lambda: super(ScopedAdmin, self).changeform_view(
+            request, object_id, form_url, extra_context))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        refused = self._frozen_post(request, object_id, "delete")
+        if refused is not None:
+            return refused
+        return self._refusing_frozen(request, lambda: super(ScopedAdmin, self).delete_view(
+            request, object_id, extra_context))
+
+    def changelist_view(self, request, extra_context=None):
+        # Admin actions (delete_selected, the transitions) and list edits.
+        return self._refusing_frozen(request, lambda: super(ScopedAdmin, self).changelist_view(
+            request, extra_context))
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # django-simple-history saves a POSTed old version (a "revert") after checking only
@@ -166,52 +230,42 @@ def plan_of(obj):
 FROZEN_PLAN = "Il piano è approvato: le modifiche al budget passano da una variazione."
 
 
-class FrozenPlanMixin:
-    """An approved or closed plan changes only through its services (a variation, the
-    consuntivo, the closing): nothing is added to or deleted from it here.
+def _view_allows(view, operation):
+    if operation == "add":
+        return view.may_add()
+    if operation == "delete":
+        return view.may_delete()
+    return view.editable_fields() != set()
 
-    ``locked_states``: plan states in which the object is read-only. ``approved_editable``:
-    when set, the only fields still editable while the plan is approved. Inlines receive
-    the parent object, which belongs to the same plan.
-    """
+
+def _freeze_allows(model, obj, operation):
+    """Whether the freeze rule leaves ``operation`` on rows of ``model`` in the plan of
+    ``obj`` (the row itself, or an inline's parent)."""
+    view = freeze.admin_view(model, obj)
+    return view is None or _view_allows(view, operation)
+
+
+def _frozen_readonly(model_admin, readonly, obj):
+    view = freeze.admin_view(model_admin.model, obj)
+    editable = None if view is None else view.editable_fields()
+    readonly = list(readonly)
+    if editable is None:
+        return readonly
+    names = model_admin.fields or [
+        f.name for f in model_admin.model._meta.fields if f.editable and not f.auto_created
+    ]
+    flat = []
+    for name in names:
+        flat.extend(name if isinstance(name, list | tuple) else [name])
+    return readonly + [n for n in flat if n not in editable and n not in readonly]
+
+
+class FrozenPlanMixin:
+    """Kept for the admins that name it: the freeze rule now applies to every ScopedAdmin
+    and ScopedInline of a model that belongs to a plan (core/freeze.py, objectives/freeze.py):
+    read-only fields, no add/delete on a frozen plan, and an Italian refusal if a POST tries
+    anyway. ``locked_states`` and ``approved_editable`` are no longer read: each model
+    declares what stays editable (``approved_fields``, ``approved_rows``)."""
 
     locked_states = ()
     approved_editable = None
-
-    def _plan_state(self, obj):
-        plan = plan_of(obj)
-        return None if plan is None else plan.state
-
-    def _frozen(self, obj):
-        return self._plan_state(obj) not in (None, "bozza")
-
-    def has_add_permission(self, request, obj=None):
-        return not (obj is not None and self._frozen(obj)) and super().has_add_permission(
-            request, obj
-        )
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and self._plan_state(obj) in self.locked_states:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return not (obj is not None and self._frozen(obj)) and super().has_delete_permission(
-            request, obj
-        )
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if self.approved_editable is None or self._plan_state(obj) != "approvato":
-            return readonly
-        names = self.fields or [
-            f.name for f in self.model._meta.fields if f.editable and not f.auto_created
-        ]
-        return readonly + [
-            n for n in names if n not in self.approved_editable and n not in readonly
-        ]
-
-    def save_model(self, request, obj, form, change):
-        if not change and self._frozen(obj):
-            raise PermissionDenied(FROZEN_PLAN)
-        super().save_model(request, obj, form, change)

@@ -13,6 +13,7 @@ from core.entry.spreadsheets import import_messages
 from indicators.models import Measurement
 from indicators.resources import MeasurementResource
 from objectives.models import OperatingPlan
+from tests.builders import set_plan_state
 
 REASON = "Importazione da file"
 
@@ -99,7 +100,7 @@ def test_one_bad_row_refuses_the_whole_file_and_names_it(big):
 def test_a_closed_plan_refuses_the_file_and_keeps_its_data(big):
     plan, user, indicators = big
     dataset = dataset_of(indicators[:10], plan.year)
-    OperatingPlan.objects.filter(pk=plan.pk).update(state=OperatingPlan.State.CLOSED)
+    set_plan_state(plan, OperatingPlan.State.CLOSED)
     plan.refresh_from_db()
     result = run_import(MeasurementResource(user=user, plan=plan), dataset, user=user,
                         dry_run=False)

@@ -8,7 +8,7 @@ from budget.models import BudgetLine
 from budget.selectors import objective_totals, plan_totals
 from core.formatting import format_euro
 from indicators.models import Measurement
-from objectives.models import OperatingPlan
+from tests.builders import set_plan_state
 
 from .conftest import budget_post, login, quarter_post, urls
 
@@ -111,7 +111,7 @@ def test_quarter_page_conflict_is_409(client, world, entry):
 
 @pytest.mark.parametrize("state", ["approvato", "chiuso"])
 def test_frozen_plan_is_read_only_and_says_so(client, world, entry, state):
-    OperatingPlan.objects.filter(pk=entry["plan"].pk).update(state=state)
+    set_plan_state(entry["plan"], state)
     login(client, world, "staff_a")
     content = client.get(urls(entry)["budget"]).content.decode()
     assert f"Piano {state}" in content

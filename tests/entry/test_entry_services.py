@@ -18,7 +18,7 @@ from indicators.services import (
     milestone_token,
     quarter_save,
 )
-from objectives.models import OperatingPlan
+from tests.builders import set_plan_state
 
 
 def _row(line, **changes):
@@ -111,7 +111,7 @@ def test_budget_refuses_a_line_of_another_objective(world, entry):
 
 @pytest.mark.parametrize("state", ["approvato", "chiuso"])
 def test_frozen_plan_refuses_budget_changes(world, entry, state):
-    OperatingPlan.objects.filter(pk=entry["plan"].pk).update(state=state)
+    set_plan_state(entry["plan"], state)
     entry["objective"].refresh_from_db()
     with pytest.raises(PermissionDenied):
         budget_lines_save(objective=entry["objective"], user=world.user("staff_a"),
@@ -121,7 +121,7 @@ def test_frozen_plan_refuses_budget_changes(world, entry, state):
 
 
 def test_approved_plan_takes_the_consuntivo(world, entry):
-    OperatingPlan.objects.filter(pk=entry["plan"].pk).update(state="approvato")
+    set_plan_state(entry["plan"], "approvato")
     entry["objective"].refresh_from_db()
     budget_lines_save(objective=entry["objective"], user=world.user("staff_a"),
                       rows=[_row(entry["line"], consuntivo=Decimal("8.00"))])
@@ -189,7 +189,7 @@ def test_measurements_refused_on_a_closed_plan_and_outside_the_year(world, entry
         measurements_save(plan=entry["plan"], period_end=date(2031, 3, 31),
                           user=world.user("staff_a"),
                           rows=[_mrow(indicator, date(2031, 3, 31), state="nd")])
-    OperatingPlan.objects.filter(pk=entry["plan"].pk).update(state="chiuso")
+    set_plan_state(entry["plan"], "chiuso")
     entry["plan"].refresh_from_db()
     with pytest.raises(PermissionDenied):
         measurements_save(plan=entry["plan"], period_end=entry["period_q2"],

@@ -11,7 +11,7 @@ from django.template import Context, Template
 from budget.entry_forms import BudgetRowForm
 from core.entry.fields import EntryBoundField
 from indicators.entry_forms import MarkErrorsMixin
-from objectives.models import OperatingPlan
+from tests.builders import set_plan_state
 
 from .conftest import budget_post, login, quarter_post, urls
 
@@ -112,7 +112,7 @@ def test_pages_are_drawn_as_by_the_templates(client, world, entry, through_templ
 
 def test_frozen_plan_pages_are_drawn_as_by_the_templates(client, world, entry,
                                                          through_templates):
-    OperatingPlan.objects.filter(pk=entry["plan"].pk).update(state="chiuso")
+    set_plan_state(entry["plan"], "chiuso")
     login(client, world, "staff_a")
     pages = [urls(entry)["budget"], urls(entry)["quarter"]]
     fast = [normalised(client.get(url)) for url in pages]

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib import admin
+from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory
 from django.urls import reverse
@@ -151,7 +152,7 @@ class TestFrozenPlan:
         year_close(plan=plan, user=world.user("staff_a"))
         line = _line(plan)
         line.consuntivo = D("5.00")
-        with pytest.raises(ValidationError, match="il consuntivo non si modifica più"):
+        with pytest.raises(ValidationError, match="è chiuso: non si può modificare"):
             line.save()
         with pytest.raises(ValidationError, match="solo in un piano approvato"):
             budget_line_set_consuntivo(line=line, amount="5.00", user=world.user("staff_a"))
@@ -210,7 +211,11 @@ class TestFrozenPlan:
             {"action": world.a[Action].pk, "item": "Intrusa", "note": "", "channel": "",
              "preventivo": "5,00", "consuntivo": "", "source_note": "", "position": 9},
         )
-        assert response.status_code == 403
+        # Refused by the freeze rule, said in Italian, nothing written.
+        assert response.status_code == 302
+        said = [str(m) for m in get_messages(response.wsgi_request)]
+        assert f"Il Piano Operativo {approved_a.year} è approvato: si modifica solo con una " \
+            "variazione." in said
         assert BudgetLine.objects.count() == before
 
     def test_admin_records_a_variation_through_the_service(self, client, world, approved_a,
