@@ -301,16 +301,89 @@ PAGES = {
 }
 
 
+# The plan's structure (planning/urls_structure.py): the ambito's Ufficio di Piano edits,
+# referenti and the Assemblea read, revisori get 403 with the reason, other ambiti 404.
+def _structure_refused(role, side):
+    return 403 if side == "a" and role in VIEW_A else 404
+
+
+def _structure_kind(kind, model):
+    return lambda env, side: [kind, env.obj(side, model).pk]
+
+
+def _structure_count(env, side):
+    from objectives.models import Action, Section
+
+    return Action.objects.count(), Section.objects.count(), Objective.objects.count()
+
+
+def _structure_write(data, changes=True):
+    post = data if callable(data) else (lambda env, side: data)
+    return Write(data=post, state=_structure_count,
+                 writers=frozenset(PLAN_WRITERS_A), changes=changes,
+                 refused=_structure_refused)
+
+
+def _structure_pages():
+    from objectives.models import Action, Section
+    from objectives.structure import ACTION_FIELDS, SECTION_FIELDS, token_of
+
+    reads = frozenset(ENTRY_READERS_A)
+    edits = frozenset(PLAN_WRITERS_A)
+    post_only = dict(readers=frozenset(), refused=lambda role, side: 405)
+    section = lambda env, side: [*_plan(env, side), env.obj(side, Section).pk]  # noqa: E731
+    return {
+        "planning:structure": Page(_plan, reads, refused=_structure_refused,
+                                   post_refused_405=True),
+        "planning:structure_objective": Page(_objective, reads, refused=_structure_refused,
+                                             post_refused_405=True),
+        "planning:structure_add": Page(
+            lambda env, side: ["azioni", env.obj(side, Objective).pk], edits,
+            refused=_structure_refused, write=_structure_write({"title": "Nuova azione"})),
+        "planning:structure_edit": Page(
+            _structure_kind("azioni", Action), edits, refused=_structure_refused,
+            write=_structure_write(lambda env, side: {
+                "title": "Azione rinominata",
+                "token": token_of(env.obj(side, Action), ACTION_FIELDS)}, changes=False)),
+        "planning:structure_delete": Page(
+            _structure_kind("azioni", Action), edits, refused=_structure_refused,
+            write=_structure_write({"confirmed": "1"})),
+        "planning:structure_move": Page(
+            _structure_kind("obiettivi", Objective), **post_only,
+            write=_structure_write({"direction": "down"}, changes=False)),
+        "planning:structure_section_add": Page(
+            _plan, edits, refused=_structure_refused,
+            write=_structure_write({"title": "Nuovo testo", "level": "1", "body": "Testo"})),
+        "planning:structure_section_edit": Page(
+            section, edits, refused=_structure_refused,
+            write=_structure_write(lambda env, side: {
+                "title": "Premessa", "level": "1", "body": "Testo",
+                "token": token_of(env.obj(side, Section), SECTION_FIELDS)}, changes=False)),
+        "planning:structure_section_delete": Page(
+            section, edits, refused=_structure_refused, write=_structure_write({})),
+        "planning:structure_section_move": Page(
+            section, **post_only, write=_structure_write({"direction": "up"}, changes=False)),
+    }
+
+
+PAGES.update(_structure_pages())
+
+
 def _reverse(name, args):
     if name.startswith("path:"):
         return "/" + name[len("path:"):]
     return reverse(name, args=args or None)
 
 
+def _page_refused(refused, role, side):
+    # A callable says per role and side (e.g. 403 with a reason in one's own ambito, 404 else).
+    return refused(role, side) if callable(refused) else refused
+
+
 def _page_expected(page, role, side, readers):
     if role == "anonymous":
         return page.anon
-    return page.ok if role in readers else page.refused
+    return page.ok if role in readers else _page_refused(page.refused, role, side)
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
@@ -335,7 +408,7 @@ def test_page(env, name, role):
         before = write.state(env, side)
         response = client.post(url, write.data(env, side))
         allowed = role in writers
-        expected = write.allowed if allowed else write.refused
+        expected = write.allowed if allowed else _page_refused(write.refused, role, side)
         if role == "anonymous":
             expected = page.anon
         check(env, "page", name, role, response, expected, f"POST {side}")
