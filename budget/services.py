@@ -203,7 +203,8 @@ def _variation_problems(*, plan, reason, deliberation):
     if not (reason or "").strip():
         problems.append("Indicare la motivazione della variazione.")
     problems += deliberation_problems(
-        deliberation, ambito=plan.zone_plan.ambito, approves=None, assembly=False, act=False
+        deliberation, ambito=plan.zone_plan.ambito, approves=None, assembly=False, act=False,
+        not_before=plan.year, not_after=plan.year + 1,
     )
     return problems
 

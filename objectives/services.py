@@ -53,8 +53,34 @@ def save_with_history(obj, *, user, reason):
     obj.save()
 
 
-def deliberation_problems(deliberation, *, ambito, approves, assembly=True, act=True):
-    """What makes ``deliberation`` unfit to be the act of a transition (empty: fit)."""
+def act_date_problem(when, *, not_before, not_after=None):
+    """Why an act dated ``when`` cannot serve a plan of year ``not_before`` (None: it can).
+
+    ``not_after``: the last year the act may be dated (a variation of a year's budget is
+    approved in that year or, at the latest, in the next one).
+    """
+    if when is None:
+        return None
+    if not_before is not None and when.year < not_before:
+        return (
+            f"L'atto è del {when:%d/%m/%Y}: per un piano del {not_before} si accettano solo "
+            f"atti dal 01/01/{not_before} in poi."
+        )
+    if not_after is not None and when.year > not_after:
+        return (
+            f"L'atto è del {when:%d/%m/%Y}: per questo piano si accettano solo atti fino al "
+            f"31/12/{not_after}."
+        )
+    return None
+
+
+def deliberation_problems(deliberation, *, ambito, approves, assembly=True, act=True,
+                          not_before=None, not_after=None, numbered=True):
+    """What makes ``deliberation`` unfit to be the act of a transition (empty: fit).
+
+    ``not_before``: the first year the act may be dated (the plan's year): an act of an
+    earlier year belongs to another plan.
+    """
     if deliberation is None:
         return ["Indicare la delibera che approva l'atto."]
     problems = []
@@ -62,10 +88,14 @@ def deliberation_problems(deliberation, *, ambito, approves, assembly=True, act=
         problems.append(f"La delibera {deliberation} non appartiene all'{ambito}.")
     if assembly and (deliberation.body is None or deliberation.body.kind != Body.Kind.MAYORS):
         problems.append(f"La delibera {deliberation} non è dell'Assemblea dei Sindaci.")
-    if not deliberation.number:
+    if numbered and not deliberation.number:
         problems.append("La delibera non ha numero.")
     if not deliberation.date:
         problems.append("La delibera non ha data.")
+    date_problem = act_date_problem(deliberation.date, not_before=not_before,
+                                    not_after=not_after)
+    if date_problem:
+        problems.append(date_problem)
     if act and not deliberation.act:
         problems.append("Manca l'atto allegato alla delibera.")
     if approves and deliberation.approves != approves:
@@ -80,12 +110,52 @@ def _state_label(plan):
     return plan.get_state_display().lower()
 
 
+def objectives_without_resources(*, plan):
+    """Objectives of ``plan`` that have budget lines, all at 0,00 € (no resources)."""
+    from budget.models import BudgetLine
+
+    lines = BudgetLine.objects.filter(action__objective=OuterRef("pk"))
+    return (
+        Objective.objects.filter(plan=plan)
+        .filter(Exists(lines), ~Exists(lines.filter(preventivo__gt=0)))
+        .order_by("number")
+    )
+
+
+def plan_approval_problems(*, plan, shortfall_note="", zero_budget_reasons=None):
+    """What blocks the approval of ``plan``, the act aside (empty: nothing blocks it).
+
+    ``zero_budget_reasons`` maps an objective's pk to the stated reason why it goes
+    without resources this year; without one, an objective at 0,00 € blocks the plan.
+    """
+    from budget.selectors import plan_funding
+
+    reasons = {k: (v or "").strip() for k, v in (zero_budget_reasons or {}).items()}
+    problems = _objective_problems(plan)
+    for objective in objectives_without_resources(plan=plan):
+        if not reasons.get(objective.pk):
+            problems.append(
+                f"L'obiettivo {objective.number} non ha risorse (le sue righe di budget "
+                "sommano a 0,00 €): assegnare le risorse o indicare perché resta senza."
+            )
+    funding = plan_funding(plan=plan)
+    if funding["shortfall"] > 0 and not (shortfall_note or "").strip():
+        problems.append(
+            f"Le entrate ({format_euro(funding['funding'])}) non coprono il preventivo "
+            f"({format_euro(funding['preventivo'])}): mancano "
+            f"{format_euro(funding['shortfall'])}. Indicare come si copre la scopertura."
+        )
+    return problems
+
+
 @transaction.atomic
-def plan_approve(*, plan, deliberation, user, shortfall_note=""):
+def plan_approve(*, plan, deliberation, user, shortfall_note="", zero_budget_reasons=None):
     """bozza → approvato, recorded with the Assemblea's deliberation.
 
-    Every objective must have its resources table (a total, even of zero: "€ -"), and the
-    year's entrate must cover the preventivo, or the shortfall must be stated.
+    Every objective must have its resources table and resources (an objective at 0,00 €
+    needs a stated reason, kept in its history), the act must be of the plan's ambito and
+    not dated before the plan's year, and the year's entrate must cover the preventivo,
+    or the shortfall must be stated.
     """
     from budget.selectors import plan_funding
 
@@ -100,25 +170,58 @@ def plan_approve(*, plan, deliberation, user, shortfall_note=""):
             f"Il {plan.title} è {_state_label(plan)}: si approva solo un piano in bozza."
         )
     problems = deliberation_problems(
-        deliberation, ambito=ambito, approves=Deliberation.Subject.OPERATING_PLAN
+        deliberation, ambito=ambito, approves=Deliberation.Subject.OPERATING_PLAN,
+        not_before=plan.year,
     )
-    problems += _objective_problems(plan)
-    funding = plan_funding(plan=plan)
-    shortfall_note = (shortfall_note or "").strip()
-    if funding["shortfall"] > 0 and not shortfall_note:
-        problems.append(
-            f"Le entrate ({format_euro(funding['funding'])}) non coprono il preventivo "
-            f"({format_euro(funding['preventivo'])}): mancano "
-            f"{format_euro(funding['shortfall'])}. Indicare come si copre la scopertura."
-        )
+    problems += plan_approval_problems(
+        plan=plan, shortfall_note=shortfall_note, zero_budget_reasons=zero_budget_reasons
+    )
     if problems:
         raise ValidationError(problems)
+    shortfall_note = (shortfall_note or "").strip()
+    funding = plan_funding(plan=plan)
+    reasons = {k: (v or "").strip() for k, v in (zero_budget_reasons or {}).items()}
+    for objective in objectives_without_resources(plan=plan):
+        save_with_history(
+            objective, user=user,
+            reason=f"Senza risorse all'approvazione del {plan.title}: {reasons[objective.pk]}",
+        )
     plan.state = OperatingPlan.State.APPROVED
     plan.approval = deliberation
     plan.funding_shortfall_note = shortfall_note if funding["shortfall"] > 0 else ""
     with freeze.allow(freeze.APPROVAL):  # bozza → approvato: the one write of the state
         save_with_history(plan, user=user, reason=f"Approvato con {deliberation}")
     return plan
+
+
+@transaction.atomic
+def zone_plan_approve(*, zone_plan, deliberation, user):
+    """Record the approval of a Piano di Zona (its Accordo di programma, with its date).
+
+    The act may be of the year before the period starts (the Accordo is signed before
+    the triennium begins), not earlier; its number is optional.
+    """
+    zone_plan = (
+        ZonePlan.objects.select_for_update(of=("self",)).select_related("ambito")
+        .get(pk=zone_plan.pk)
+    )
+    ambito = zone_plan.ambito
+    require_role(user=user, ambito=ambito, roles=APPROVERS,
+                 doing="approvare il Piano di Zona")
+    if zone_plan.approval_id is not None:
+        raise ValidationError(
+            f"Il {zone_plan.title} è già approvato con {zone_plan.approval}."
+        )
+    problems = deliberation_problems(
+        deliberation, ambito=ambito, approves=Deliberation.Subject.ZONE_PLAN, assembly=False,
+        act=False, not_before=zone_plan.start_year - 1, numbered=False,
+    )
+    if problems:
+        raise ValidationError(problems)
+    zone_plan.approval = deliberation
+    zone_plan.approved_on = deliberation.date
+    save_with_history(zone_plan, user=user, reason=f"Approvato con {deliberation}")
+    return zone_plan
 
 
 def _objective_problems(plan):

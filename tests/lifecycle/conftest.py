@@ -13,7 +13,7 @@ from core import freeze
 from core.roles import Role
 from governance.models import Body, Deliberation
 from objectives.models import OperatingPlan
-from objectives.services import plan_approve
+from objectives.services import objectives_without_resources, plan_approve
 
 from ..builders import make_user
 
@@ -114,6 +114,11 @@ class Seed2018:
             self.ambito, number="3/2018", when=date(2018, 4, 5),
             body=Body.objects.get(ambito=self.ambito, name="Assemblea dei Sindaci"),
         )
+        # Objectives 12 and 13 have no resources in 2018: the approval states why.
+        self.zero_reasons = {
+            objective.pk: "Nessuna risorsa assegnata nel 2018"
+            for objective in objectives_without_resources(plan=self.plan)
+        }
 
     def enter_consuntivo(self):
         warnings = []

@@ -165,7 +165,8 @@ def test_closing_from_the_command_line(seed_2018):
     from objectives.services import plan_approve
 
     plan_approve(plan=seed_2018.plan, deliberation=seed_2018.deliberation,
-                 user=seed_2018.staff, shortfall_note="Avanzo 2017")
+                 user=seed_2018.staff, shortfall_note="Avanzo 2017",
+                 zero_budget_reasons=seed_2018.zero_reasons)
     seed_2018.enter_consuntivo()
     out = _run("--ambito", "Ambito distrettuale cremasco", "--year", "2018")
     assert "Piano Operativo 2018 chiuso. L'avanzo entra nel Piano Operativo 2019 " \

@@ -216,9 +216,11 @@ def test_walk_2018_from_approval_to_closing(seed_2018):
 
     # The plan's preventivo (10.284.455,13) is above the entrate (10.156.296,15).
     with pytest.raises(ValidationError, match="mancano 128.158,98 €"):
-        plan_approve(plan=plan, deliberation=seed.deliberation, user=seed.assembly)
+        plan_approve(plan=plan, deliberation=seed.deliberation, user=seed.assembly,
+                     zero_budget_reasons=seed.zero_reasons)
     plan_approve(
         plan=plan, deliberation=seed.deliberation, user=seed.assembly,
+        zero_budget_reasons=seed.zero_reasons,
         shortfall_note="Scopertura coperta dall'avanzo 2017 applicato in corso d'anno",
     )
     plan.refresh_from_db()

@@ -124,7 +124,9 @@ class TestApprovalRules:
         objective = Objective.objects.create(plan=plan_a, number=2, title="A costo zero")
         action = objective.actions.create(number=1, title="Rete")
         BudgetLine.objects.create(action=action, item="Coordinamento", preventivo=Decimal("0"))
-        plan_approve(plan=plan_a, deliberation=deliberation_a, user=world.user("staff_a"))
+        assert "L'obiettivo 2 non ha risorse" in self._refusal(world, plan_a, deliberation_a)
+        plan_approve(plan=plan_a, deliberation=deliberation_a, user=world.user("staff_a"),
+                     zero_budget_reasons={objective.pk: "Attività svolta dal personale"})
 
     def test_funding_must_cover_the_budget_or_the_shortfall_be_stated(
         self, world, plan_a, deliberation_a
