@@ -24,6 +24,7 @@ from core.concurrency import NEW_ROW, Conflict, ConflictError, last_change, row_
 from core.roles import Role
 from governance.models import Membership, Organisation, SourceDocument
 
+from .freeze import frozen_message
 from .models import Action, Objective, OperatingPlan, Referent, Section
 from .services import require_role, save_with_history
 
@@ -55,12 +56,19 @@ def plan_of(obj):
 
 
 def structure_problem(plan):
-    """Why the structure of ``plan`` cannot change now (empty: it can)."""
+    """Why the structure of ``plan`` cannot change now (empty: it can).
+
+    The plan's freeze rule (objectives/freeze.py) refuses every write into a closed plan
+    and lets an approved one change only by variation and consuntivo; the structure is
+    not among those, so it changes in bozza only. The message is the freeze rule's.
+    """
     if plan.state == OperatingPlan.State.DRAFT:
         return ""
+    if plan.state == OperatingPlan.State.CLOSED:
+        return frozen_message(plan)
     return (
-        f"Il {plan.title} è {plan.get_state_display().lower()}: obiettivi, azioni, referenti, "
-        "indicatori, traguardi e testi si modificano solo nel piano in bozza."
+        f"Il {plan.title} è approvato: obiettivi, azioni, referenti, indicatori, traguardi e "
+        "testi si modificano solo nel piano in bozza (il budget, con una variazione)."
     )
 
 

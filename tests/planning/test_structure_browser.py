@@ -6,6 +6,7 @@ milestone, and write a section with its preview, never opening /admin/.
 
 import os
 import re
+import tempfile
 from datetime import date
 
 import pytest
@@ -18,7 +19,8 @@ from ..browser import check_axe, module_browser
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a-long-test-password"
-SHOTS = os.environ.get("STRUCTURE_SHOTS", "/tmp/structure-shots")
+SHOTS = os.environ.get("STRUCTURE_SHOTS",
+                       os.path.join(tempfile.gettempdir(), "structure-shots"))
 
 
 @pytest.fixture(scope="module", autouse=True)

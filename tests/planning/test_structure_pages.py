@@ -6,7 +6,7 @@ from django.urls import reverse
 from indicators.models import Indicator, Milestone
 from objectives.models import Action, Objective, OperatingPlan, Section
 
-from .test_structure_services import set_state
+from .test_structure_services import REFUSAL, set_state
 
 ROLES = ["superuser", "staff_a", "staff_b", "referent_a", "assembly_a", "auditor_a", "anonymous"]
 READERS = {"superuser", "staff_a", "referent_a", "assembly_a"}
@@ -154,13 +154,13 @@ def test_frozen_plan_pages_read_only(client, world, state):
     set_state(plan, state)
     login(client, world, "staff_a")
     content = client.get(reverse("planning:structure", args=[plan.pk])).content.decode()
-    assert "si modificano solo nel piano in bozza" in content
+    assert REFUSAL[state] in content
     assert "Aggiungi un obiettivo" not in content
     response = client.get(reverse("planning:structure_add", args=["azioni", objective.pk]))
     assert response.status_code == 302
     response = client.post(reverse("planning:structure_add", args=["indicatori", objective.pk]),
                            {"name": "Nuovo", "kind": "count", "periodicity": "annuale"})
-    assert "si modificano solo nel piano in bozza" in response.content.decode()
+    assert REFUSAL[state] in response.content.decode()
     assert not Indicator.objects.filter(name="Nuovo").exists()
 
 

@@ -1,6 +1,5 @@
 """The plan's structure services: numbering, order, Italian refusals, nothing changed on refusal."""
 
-from contextlib import nullcontext
 from datetime import date
 from decimal import Decimal
 
@@ -13,19 +12,16 @@ from indicators import structure as ind
 from indicators.models import EvaluationCriterion, Indicator, Milestone
 from objectives import structure as st
 from objectives.models import Action, Objective, OperatingPlan, Referent, Section
+from tests.builders import set_plan_state
 
 
 def set_state(plan, state):
-    """Put a test plan in ``state`` as the seed loader would (past the freeze rule)."""
-    try:
-        from core import freeze
-    except ImportError:  # before the freeze rule
-        allowed = nullcontext()
-    else:
-        allowed = freeze.allow(freeze.LOADING)
-    with allowed:
-        OperatingPlan.objects.filter(pk=plan.pk).update(state=state)
+    set_plan_state(plan, state)
     plan.refresh_from_db()
+
+
+REFUSAL = {"approvato": "si modificano solo nel piano in bozza",
+           "chiuso": "è chiuso: non si può modificare"}
 
 
 @pytest.fixture
@@ -188,7 +184,7 @@ def test_refused_on_approved_and_closed_plans(plan, staff, world, state):
     for attempt in attempts:
         with pytest.raises(ValidationError) as refused:
             attempt()
-        assert "si modificano solo nel piano in bozza" in refused.value.messages[0]
+        assert REFUSAL[state] in refused.value.messages[0]
     after = (numbers(plan), Objective.objects.count(), Referent.objects.count(),
              Indicator.objects.count(), Milestone.objects.count(), Section.objects.count())
     assert after == before
