@@ -96,7 +96,11 @@ class FundingAllocation(ScopedModel):
     # the closing of the previous year adds its avanzo whatever this plan's state.
     plan_path = "operating_plan"
     approved_rows = {"stage": "consuntivo"}
-    freeze_allowances = {CLOSING: {"bozza": (CREATE,), "approvato": (CREATE,)}}
+    # (and keeps the carried entrate linked to their destination row).
+    freeze_allowances = {CLOSING: {
+        "bozza": (CREATE, "action", "destination_row"),
+        "approvato": (CREATE, "action", "destination_row"),
+    }}
 
     ambito = models.ForeignKey(Ambito, on_delete=models.CASCADE, related_name="allocations")
     zone_plan = models.ForeignKey(
@@ -377,6 +381,9 @@ class SurplusDestination(ScopedModel):
     """
 
     scope_ambito = PLAN_AMBITO
+    # Freeze rule: recorded while the plan is approved (before the closing); fixed once closed.
+    plan_path = "plan"
+    approved_rows = True
 
     class State(models.TextChoices):
         DRAFT = "bozza", "Bozza"
@@ -436,6 +443,8 @@ class SurplusDestinationRow(ScopedModel):
     """One row of a destination: an amount, vincolato or not, from where to where, and why."""
 
     scope_ambito = "destination__" + PLAN_AMBITO
+    plan_path = "destination__plan"
+    approved_rows = True
 
     destination = models.ForeignKey(
         SurplusDestination,

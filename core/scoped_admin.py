@@ -188,6 +188,13 @@ class ScopedAdmin(ScopedPermissionsMixin, SimpleHistoryAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # Admin actions (delete_selected, the transitions) and list edits.
+        if request.method == "POST" and request.POST.get("action") == "delete_selected":
+            pks = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+            for obj in self.get_queryset(request).filter(pk__in=pks):
+                view = freeze.admin_view(self.model, obj)
+                if view is not None and not view.may_delete():
+                    messages.error(request, view.message())
+                    return HttpResponseRedirect(request.get_full_path())
         return self._refusing_frozen(request, lambda: super(ScopedAdmin, self).changelist_view(
             request, extra_context))
 
