@@ -327,7 +327,7 @@ class Section(ScopedModel):
 
 
 class DataTable(ScopedModel):
-    """A table the document prints that no other model holds (cells as printed)."""
+    """A table the document prints that no other model holds: typed cells (objectives.tables)."""
 
     scope_ambito = "document__ambito"
     plan_path = "section__objective__plan"
@@ -348,7 +348,11 @@ class DataTable(ScopedModel):
     number = models.CharField("numero", max_length=40, blank=True)
     title = models.CharField("titolo", max_length=400, blank=True)
     columns = models.JSONField("colonne", default=list)
+    # One kind a column (objectives.tables.KINDS): numeric cells hold plain decimals.
+    kinds = models.JSONField("tipi delle colonne", default=list, blank=True)
     rows = models.JSONField("righe", default=list)
+    # Cells computed from others (totals, Δ) or corrected: objectives.tables.evaluate.
+    rules = models.JSONField("celle calcolate", default=list, blank=True)
     note = models.TextField("nota", blank=True)
     position = models.PositiveIntegerField("ordine", default=0)
     history = HistoricalRecords()
