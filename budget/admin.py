@@ -11,6 +11,8 @@ from .models import (
     FundingAllocation,
     FundingChannel,
     Surplus,
+    SurplusDestination,
+    SurplusDestinationRow,
     Variation,
 )
 from .resources import BudgetLineResource
@@ -154,6 +156,36 @@ class SurplusAdmin(ScopedAdmin):
     list_filter = ["plan__zone_plan__ambito", "plan__year", "restricted"]
     search_fields = ["description"]
     list_select_related = ["objective", "action", "plan"]
+
+
+class SurplusDestinationRowInline(ScopedInline):
+    model = SurplusDestinationRow
+    fields = ["description", "amount", "restricted", "channel", "source_action",
+              "target_action", "target_text", "reason"]
+    extra = 0
+
+
+@admin.register(SurplusDestination)
+class SurplusDestinationAdmin(ScopedAdmin):
+    """Read mostly: the destination is recorded and approved on the closing page
+    (planning/closing), whose services check the rules; the admin never approves it."""
+
+    list_display = ["plan", "state", "deliberation", "from_document"]
+    list_filter = ["plan__zone_plan__ambito", "state"]
+    list_select_related = ["plan", "deliberation"]
+    readonly_fields = ["plan", "state", "deliberation", "from_document", "document",
+                       "approved_at", "approved_by"]
+    inlines = [SurplusDestinationRowInline]
+
+
+@admin.register(SurplusDestinationRow)
+class SurplusDestinationRowAdmin(ScopedAdmin):
+    list_display = ["description", "amount", "restricted", "channel", "target_action",
+                    "destination"]
+    list_filter = ["destination__plan__zone_plan__ambito", "restricted"]
+    search_fields = ["description"]
+    list_select_related = ["channel", "target_action", "destination__plan"]
+    readonly_fields = ["destination"]
 
 
 @admin.register(AgencyYearFigure)

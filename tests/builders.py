@@ -13,6 +13,8 @@ from budget.models import (
     FundingAllocation,
     FundingChannel,
     Surplus,
+    SurplusDestination,
+    SurplusDestinationRow,
     Variation,
 )
 from governance.models import (
@@ -130,6 +132,11 @@ def build_ambito(slug, *, year=2030, lines_per_action=2):
     o[Surplus] = Surplus.objects.create(
         plan=o[OperatingPlan], objective=o[Objective], action=o[Action],
         description="Avanzo", amount=Decimal("5.00"),
+    )
+    o[SurplusDestination] = SurplusDestination.objects.create(plan=o[OperatingPlan])
+    o[SurplusDestinationRow] = SurplusDestinationRow.objects.create(
+        destination=o[SurplusDestination], description="Avanzo non vincolato",
+        amount=Decimal("5.00"), restricted=False,
     )
     o[AgencyYearFigure] = AgencyYearFigure.objects.create(
         ambito=ambito, organisation=o[Organisation], year=year, kind="ricavi", amount=Decimal("1")

@@ -22,7 +22,8 @@ STATUS = {"superuser": 200, "staff_a": 200, "staff_b": 404, "referent_a": 403,
 @pytest.fixture
 def plan_a(world):
     plan = world.a[OperatingPlan]
-    Surplus.objects.filter(plan=plan).delete()  # the builder's row: a year yet to be closed
+    Surplus.objects.filter(plan=plan).delete()  # the builder's rows: a year yet to be closed
+    SurplusDestination.objects.filter(plan=plan).delete()
     return plan
 
 
