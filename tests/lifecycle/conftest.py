@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from budget.destination import destination_approve, destination_start
-from budget.models import BudgetLine, Surplus
+from budget.models import BudgetLine, Surplus, SurplusDestination
 from budget.services import budget_line_set_consuntivo, year_close
 from core import freeze
 from core.roles import Role
@@ -37,6 +37,7 @@ def plan_a(world):
     """World A's draft plan, without the builder's surplus row (a plan yet to be closed)."""
     plan = world.a[OperatingPlan]
     Surplus.objects.filter(plan=plan).delete()
+    SurplusDestination.objects.filter(plan=plan).delete()  # and its destination
     return plan
 
 
@@ -119,6 +120,15 @@ class Seed2018:
             objective.pk: "Nessuna risorsa assegnata nel 2018"
             for objective in objectives_without_resources(plan=self.plan)
         }
+
+    def reopen_approved(self):
+        """The seed as it stood before its closing: approved, every consuntivo entered."""
+        with freeze.allow(freeze.LOADING):
+            for pk, amount in self.consuntivi.items():
+                BudgetLine.objects.filter(pk=pk).update(consuntivo=amount)
+            OperatingPlan.objects.filter(pk=self.plan.pk).update(state="approvato")
+        self.plan.refresh_from_db()
+        return self.plan
 
     def enter_consuntivo(self):
         warnings = []
