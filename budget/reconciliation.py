@@ -12,7 +12,8 @@ from django.db.models import Sum
 from budget import selectors as budget_selectors
 from budget.models import BudgetLine, SurplusDestinationRow
 from governance.models import MunicipalSpending, PopulationFigure, PrintedTotal, SourceDocument
-from objectives.models import OperatingPlan
+from objectives import tables
+from objectives.models import DataTable, OperatingPlan
 
 
 class UnknownScope(ValueError):
@@ -26,10 +27,16 @@ class Difference:
     scope: str
     printed: Decimal
     computed: Decimal
+    note: str = ""  # why the document printed another figure
 
     @property
     def difference(self):
         return self.printed - self.computed
+
+    @property
+    def is_money(self):
+        """A stored table's cell (``table:`` scope) is a count or a share, not euro."""
+        return not self.scope.startswith("table:")
 
 
 def _plan(document):
@@ -83,9 +90,23 @@ def compute(document, scope):
         return budget_selectors.surplus_totals(plan=_plan(document))[parts[2]]
     if head == "destination" and len(parts) == 3 and parts[2] in DESTINATION_TOTALS:
         return _destination_total(ambito, int(parts[1]), parts[2])
+    if head == "table" and len(parts) == 4:
+        return _table_cell(document, parts[1], int(parts[2]), int(parts[3]))
     if head in ("population", "spending") and len(parts) >= 3:
         return _territory_total(ambito, head, int(parts[1]), parts[2], ":".join(parts[3:]))
     raise UnknownScope(f"riferimento non riconosciuto: {scope!r}")
+
+
+def _table_cell(document, key, row, column):
+    """A computed cell of one of the document's tables (objectives.tables rules)."""
+    table = DataTable.objects.filter(document=document, key=key).first()
+    if table is None:
+        raise UnknownScope(f"tabella sconosciuta: {key!r}")
+    try:
+        value = tables.value_at(table, row, column)
+    except IndexError:
+        raise UnknownScope(f"cella fuori dalla tabella {key!r}: {row}, {column}") from None
+    return Decimal("0.00") if value is None else value
 
 
 DESTINATION_TOTALS = {"total": {}, "restricted": {"restricted": True},
@@ -131,6 +152,7 @@ def reconcile(documents=None):
         computed = compute(total.document, total.scope)
         if computed != total.printed:
             differences.append(
-                Difference(total.document, total.label, total.scope, total.printed, computed)
+                Difference(total.document, total.label, total.scope, total.printed, computed,
+                           total.note)
             )
     return differences

@@ -43,6 +43,7 @@ from indicators.models import (
     Milestone,
 )
 from indicators.values import display_measure
+from objectives import tables
 from objectives.models import (
     Action,
     Area,
@@ -129,21 +130,31 @@ class Figure:
     value: Decimal | None
     printed: tuple = ()
     scope: str = ""
+    notes: tuple = ()  # why the document printed another figure (PrintedTotal.note)
 
 
 class Figures:
-    """The computed totals of a report, with the PrintedTotal notes of the same scopes."""
+    """The computed totals of a report, with the PrintedTotal notes of the same scopes.
+
+    The one rule for a printed figure that differs: the computed one in the table, the
+    printed one (and why) in a footnote at that place, the same row on the reconciliation
+    page (budget.reconciliation). Stored tables follow it too (``datatable_block``).
+    """
 
     def __init__(self, printed_totals):
         self._printed = defaultdict(set)
+        self._notes = defaultdict(list)
         for total in printed_totals:
             self._printed[total.scope].add(total.printed)
+            if total.note and total.note not in self._notes[(total.scope, total.printed)]:
+                self._notes[(total.scope, total.printed)].append(total.note)
         self.computed = {}
 
     def __call__(self, scope, value):
         self.computed[scope] = value
         differing = tuple(sorted(p for p in self._printed.get(scope, ()) if p != value))
-        return Figure(value, differing, scope)
+        notes = tuple(n for p in differing for n in self._notes.get((scope, p), ()))
+        return Figure(value, differing, scope, notes)
 
     def plain(self, value):
         return Figure(value)
@@ -156,6 +167,8 @@ class Outline:
         self.entries = []
         self.toc_depth = toc_depth
         self._ids = set()
+        # The original's figure captions met in the narrative (see FigureSlots).
+        self.figure_slots = FigureSlots()
 
     def heading(self, title, level, *, toc=True, number=""):
         base = "h-" + (slugify(title)[:50] or "sezione")
@@ -219,14 +232,44 @@ def _deliberation_text(deliberation):
 _NUMERIC_CELL = re.compile(r"^[€\s+\-–.]*\d[\d.,\s]*%?\s*€?$")
 
 
+def _table_cells(table):
+    """(text, numeric, footnote) of every cell: typed tables print their figures the Italian
+    way, computed cells (totals, Δ) computed, with the printed figure as a footnote."""
+    if not table.kinds:  # an untyped table (made before kinds): cells as stored
+        return None
+    grid = tables.evaluate(table)
+    out = []
+    for line in grid:
+        row = []
+        for cell in line:
+            note = ""
+            if cell.differs:
+                note = ("valore stampato nel documento originale: "
+                        + tables.format_figure(cell.kind, cell.printed,
+                                               signed=cell.text.startswith("+")))
+                if cell.reason:
+                    note += f". {cell.reason}"
+            row.append((cell.display(), cell.kind != tables.TEXT, note))
+        out.append(row)
+    return out
+
+
 def datatable_block(table):
     columns = list(table.columns or [])
-    rows = [list(row) + [""] * (len(columns) - len(row)) for row in (table.rows or [])]
-    numeric = []
-    for index in range(len(columns)):
-        cells = [str(r[index]).strip() for r in rows if index < len(r) and str(r[index]).strip()]
-        hits = sum(1 for c in cells if _NUMERIC_CELL.match(c))
-        numeric.append(bool(cells) and index > 0 and hits >= 0.6 * len(cells))
+    typed = _table_cells(table)
+    if typed is not None:
+        rows = [[text for text, _n, _f in r] for r in typed]
+        numeric = [k != tables.TEXT for k in table.kinds]
+        notes = [[f for _t, _n, f in r] for r in typed]
+    else:
+        rows = [list(row) + [""] * (len(columns) - len(row)) for row in (table.rows or [])]
+        notes = [[""] * len(columns) for _r in rows]
+        numeric = []
+        for index in range(len(columns)):
+            cells = [str(r[index]).strip() for r in rows
+                     if index < len(r) and str(r[index]).strip()]
+            hits = sum(1 for c in cells if _NUMERIC_CELL.match(c))
+            numeric.append(bool(cells) and index > 0 and hits >= 0.6 * len(cells))
     caption = " – ".join(p for p in (table.number, table.title) if p)
     # Column widths from the content, header text counting less (it wraps): the automatic
     # layout lets one long header take the page and squeeze the other columns to letters.
@@ -253,20 +296,123 @@ def datatable_block(table):
         classes.append("keep")  # a short table moves whole rather than leave a row behind
     return _block(
         "datatable", caption=caption, columns=list(zip(columns, numeric, strict=False)),
-        rows=[list(zip(r, numeric, strict=False)) for r in rows],
+        rows=[list(zip(r, numeric, n, strict=False)) for r, n in zip(rows, notes, strict=False)],
         note=table.note, size=" ".join(classes), landscape=len(columns) > 8, widths=widths,
     )
 
 
-def section_block(section, outline, *, tables=(), anchored=(), level=None):
+# --- Figures the source document captioned ------------------------------------------
+
+_FIGURE_CAPTION = re.compile(
+    r"^[ \t]*[*_]*[ \t]*Fig\.[ \t]*(\d+(?:[ \t]*-[ \t]*\d+)?)[ \t]*[:.]"
+    r"[ \t]*(.+?)[ \t]*[*_]*[ \t]*$",
+    re.MULTILINE,
+)
+_FIGURE_SLOT = re.compile(r"<p>@@figura-(\d+)@@</p>")
+NOT_HELD = "dati non gestiti dall'applicazione: la figura dell'originale non è ristampata"
+
+
+class FigureSlots:
+    """The figures a source document captioned ("Fig. 4: …"), printed only when drawn.
+
+    A caption is a line of the narrative; the figure under it was an image of the original
+    the app does not hold. Each resolver ``(number, title) -> block | None`` may draw it
+    from data (a table or chart whose caption is the figure's); otherwise neither the
+    caption nor the figure is printed and the figure is listed for staff in ``missing``
+    (the plan's report page), with where its data would be entered.
+    """
+
+    def __init__(self, resolvers=()):
+        self.resolvers = list(resolvers)
+        self.missing = []
+        self._blocks = []
+
+    def note_missing(self, caption, section_title, where=NOT_HELD):
+        self.missing.append({"caption": caption, "section": section_title, "where": where})
+
+    def take(self, section):
+        """The section's body with captions replaced by slots (or removed)."""
+
+        def replace(match):
+            number, title = match.group(1).replace(" ", ""), match.group(2).strip(" *_")
+            caption = f"Fig. {number}: {title}"
+            for resolver in self.resolvers:
+                block, where = resolver(number, title)
+                if block is not None:
+                    self._blocks.append(block)
+                    return f"\n@@figura-{len(self._blocks) - 1}@@\n"
+                if where:
+                    self.note_missing(caption, section.title, where)
+                    return ""
+            self.note_missing(caption, section.title)
+            return ""
+
+        return _FIGURE_CAPTION.sub(replace, section.body or "")
+
+    def html_items(self, html):
+        """An HTML part split at the slots: html blocks and the figures drawn there."""
+        items = []
+        pieces = _FIGURE_SLOT.split(html)
+        for index, piece in enumerate(pieces):
+            if index % 2:
+                items.append(self._blocks[int(piece)])
+            elif piece.strip():
+                items.append(_block("html", html=piece))
+        return items
+
+    def body_html(self, section):
+        """The whole body as HTML (sections printed without their tables)."""
+        return "".join(
+            i["html"] if i["template"].endswith("html.html") else ""
+            for i in self.html_items(render_markdown(self.take(section)))
+        )
+
+    def body_items(self, section):
+        return self.html_items(render_markdown(self.take(section)))
+
+
+def _board_figures(ambito, rows):
+    """A resolver drawing "Composizione del C.d.A." captions as tables of the board's members."""
+    boards = rows.all(Body.objects.filter(ambito=ambito, kind=Body.Kind.BOARD).order_by("pk"))
+    members = rows.all(BodyMember.objects.filter(body__in=[b.pk for b in boards])
+                       .order_by("body_id", "position", "pk")) if boards else []
+    date_re = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+    def resolve(_number, title):
+        words = _normal(title)
+        if not re.search(r"c\.?\s?d\.?\s?a\b|consiglio di amministrazione", words):
+            return None, ""
+        where = ("Governance › Organismi: il Consiglio di Amministrazione e i suoi componenti "
+                 "(con le date di inizio e fine dell'incarico)")
+        found = date_re.search(title)
+        if "sino al" in words and found:
+            from datetime import date
+
+            until = date(int(found.group(3)), int(found.group(2)), int(found.group(1)))
+            chosen = [m for m in members if m.end_date == until]
+        elif "in carica" in words:
+            chosen = [m for m in members if m.end_date is None]
+        else:
+            chosen = []
+        if not chosen:
+            return None, where
+        return _block("members", caption=title, members=chosen), ""
+
+    return resolve
+
+
+def section_block(section, outline, *, tables=(), anchored=(), level=None, slots=None):
     """A narrative section: sanitised markdown with its tables where the markers stand.
 
     A marker matched to no DataTable takes the first block anchored to the section (the
-    modelled table the document printed there); what is left follows the text.
+    modelled table the document printed there); what is left follows the text. Figure
+    captions of the original become the figures ``slots`` draws, or nothing.
     """
-    parts = split_body(section.body)
+    slots = slots or outline.figure_slots
+    body = slots.take(section)
+    parts = split_body(body)
     marker_at = [i for i, (kind, _v) in enumerate(parts) if kind == "marker"]
-    table_lines = [line for line in section.body.splitlines() if line.lstrip().startswith("|")]
+    table_lines = [line for line in body.splitlines() if line.lstrip().startswith("|")]
     # A table the text already carries in markdown is not printed a second time.
     tables = [
         t for t in tables
@@ -279,7 +425,7 @@ def section_block(section, outline, *, tables=(), anchored=(), level=None):
     items, used = [], set()
     for index, (kind, value) in enumerate(parts):
         if kind == "html":
-            items.append(_block("html", html=value))
+            items.extend(slots.html_items(value))
             continue
         marker = marker_at.index(index)
         if marker in mapping:
@@ -290,7 +436,18 @@ def section_block(section, outline, *, tables=(), anchored=(), level=None):
     items += [datatable_block(t) for j, t in enumerate(tables) if j not in used]
     items += pending
     heading = outline.heading(section.title, level or section.level)
-    return _block("section", heading=heading, items=items)
+    return _block("section", heading=heading, items=items,
+                  keep_first=bool(items) and _short_block(items[0]))
+
+
+def _short_block(item):
+    """A block that may travel with the heading above it without leaving a page half empty."""
+    name = item["template"].rsplit("/", 1)[-1]
+    if name == "html.html":
+        return len(item["html"]) < 900
+    if name == "datatable.html":
+        return "keep" in item.get("size", "")
+    return name in ("members.html", "_chart.html")
 
 
 def synthetic_section(title, level, outline, items):
@@ -561,7 +718,7 @@ def _po_objective(objective, outline, notes):
     slots = defaultdict(list)
     for section in notes:
         slot = next((n for n, p in _PO_NOTE_SLOTS if _matches(section, p)), "end")
-        slots[slot].append(render_markdown(section.body))
+        slots[slot].append(outline.figure_slots.body_html(section))
     measured = [i for i in objective.indicators_list if i.kind != Indicator.Kind.TEXT]
     return _block(
         "po_objective", heading=heading, objective=objective,
@@ -591,6 +748,7 @@ def build_operating_plan(plan):
     tables_by_section, orphans = _tables_by_section(sections, tables)
     before, after, tied = _split_sections(sections)
     outline = Outline()
+    outline.figure_slots = FigureSlots([_board_figures(ambito, rows)])
     funding = _allocation_table(ambito, plan.year, _STAGE.PLANNED, figures, rows)
     channels = _channel_rows(ambito, plan.year, rows)
 
@@ -648,6 +806,7 @@ def build_operating_plan(plan):
             author=document.author if document else "",
         ),
         "toc": outline.entries, "flow": flow,
+        "figures_without_data": outline.figure_slots.missing,
     }
     return ReportData(KIND_OPERATING_PLAN, "reports/pdf/report.html", context, rows, figures)
 
@@ -790,7 +949,7 @@ def _final_objective(objective, outline, sections, tables_by_section):
         )
     return _block(
         "final_objective", heading=heading, objective=objective, chart=chart,
-        intro=[_block("html", html=render_markdown(s.body)) for s in intro if s.body.strip()]
+        intro=[item for s in intro if s.body.strip() for item in outline.figure_slots.body_items(s)]
         + [datatable_block(t) for s in intro for t in tables_by_section[s.pk]],
         parts=parts,
         rest=[section_block(s, outline, tables=tables_by_section[s.pk], level=3) for s in rest],
@@ -817,8 +976,8 @@ def _funds_history(ambito, rows):
         by_channel[code][row["year"]] += row["total"]
     ranking = sorted(by_channel, key=lambda c: -sum(by_channel[c].values()))
     top, others = ranking[:7], ranking[7:]
-    series = [(f"{code} – {names[code]}" if code != "ALTRO" else names[code],
-               [by_channel[code][y] for y in years]) for code in top]
+    # Legends name the funds as people know them (FundingChannel.name), never by code.
+    series = [(names[code], [by_channel[code][y] for y in years]) for code in top]
     if others:
         series.append(("Altri fondi", [sum((by_channel[c][y] for c in others), ZERO)
                                        for y in years]))
@@ -830,7 +989,8 @@ def _funds_history(ambito, rows):
     chart = None
     if years:
         chart = charts.lazy(charts.stacked_by_year)("Entrate per fondo e per anno", years, series)
-    return {"chart": chart, "years": year_rows}
+    gaps = [y for y in range(years[0], years[-1] + 1) if y not in chosen] if years else []
+    return {"chart": chart, "years": year_rows, "gaps": gaps}
 
 
 def _agency_history(ambito):
@@ -890,6 +1050,7 @@ def build_final_report(plan):
     tables_by_section, orphans = _tables_by_section(sections, tables)
     before, after, tied = _split_sections(sections)
     outline = Outline()
+    outline.figure_slots = FigureSlots([_board_figures(ambito, rows)])
 
     result = budget.year_result(plan=plan)
     surplus = rows.all(Surplus.objects.filter(plan=plan).select_related("objective", "action")
@@ -915,6 +1076,14 @@ def build_final_report(plan):
     )
     kpi = _block("kpis", table=_kpi_table(ambito, year, rows), year=year)
     funds = _block("funds_history", **_funds_history(ambito, rows))
+    if funds["gaps"] or not funds["chart"]:
+        missing = ", ".join(str(y) for y in funds["gaps"])
+        outline.figure_slots.note_missing(
+            "Entrate per fondo e per anno", "Fondi per anno",
+            f"Bilancio › Entrate per canale: mancano gli anni {missing}; il grafico mostra "
+            "solo gli anni inseriti" if missing else
+            "Bilancio › Entrate per canale: nessun anno inserito, il grafico non è stampato",
+        )
     agency = _block("agency_history", **_agency_history(ambito))
 
     anchors = {
@@ -977,6 +1146,7 @@ def build_final_report(plan):
             author=document.author if document else "",
         ),
         "toc": outline.entries, "flow": flow,
+        "figures_without_data": outline.figure_slots.missing,
     }
     return ReportData(KIND_FINAL_REPORT, "reports/pdf/report.html", context, rows, figures)
 
@@ -1137,6 +1307,7 @@ def build_zone_plan(zone_plan):
     sections, tables = _narrative(document, rows)
     tables_by_section, orphans = _tables_by_section(sections, tables)
     outline = Outline()
+    outline.figure_slots = FigureSlots([_board_figures(ambito, rows)])
     areas = rows.all(Area.objects.filter(zone_plan=zone_plan).order_by("position", "pk"))
     goals = rows.all(PolicyGoal.objects.filter(area__zone_plan=zone_plan)
                      .order_by("area_id", "position", "pk"))
@@ -1197,6 +1368,7 @@ def build_zone_plan(zone_plan):
             draft=_is_draft(zone_plan), author=document.author if document else "",
         ),
         "toc": outline.entries, "flow": flow,
+        "figures_without_data": outline.figure_slots.missing,
         "description": render_markdown(zone_plan.description),
     }
     return ReportData(KIND_ZONE_PLAN, "reports/pdf/report.html", context, rows, figures)

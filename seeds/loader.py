@@ -48,6 +48,7 @@ from indicators.models import (
     Measurement,
     Milestone,
 )
+from objectives import tables
 from objectives.models import (
     Action,
     Area,
@@ -89,7 +90,10 @@ def read_document(folder):
         raw = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + raw)
         try:
-            _merge(data, json.loads(raw))
+            part = json.loads(raw)
+            for table in part.get("tables", []):  # the file a table's error names
+                table["_file"] = f"{Path(folder).name}/{path.name}"
+            _merge(data, part)
         except json.JSONDecodeError as exc:
             raise SeedError(f"{path}: JSON non valido ({exc})") from exc
     if "document" not in data or "ambito" not in data:
@@ -632,20 +636,35 @@ def _load_sections(ctx, items):
 
 
 def _load_tables(ctx, items):
+    """Typed tables: numeric cells parsed the Italian way, text in them refused; every cell
+    a rule computes is also a printed total (scope ``table:KEY:ROW:COLUMN``)."""
     for pos, item in enumerate(items):
         label = _text(item.get("section"))
-        DataTable.objects.create(
+        columns, kinds = item.get("columns", []), item.get("kinds", [])
+        rules = item.get("rules", [])
+        try:
+            rows = tables.parse_rows(item["key"], columns, kinds, item.get("rows", []),
+                                     source=item.get("_file", ""))
+            tables.check_rules(item["key"], rows, kinds, rules, source=item.get("_file", ""))
+        except tables.TableError as error:
+            raise SeedError(str(error)) from None
+        table = DataTable.objects.create(
             document=ctx.document,
             section=ctx.sections.get(label),
             section_label=label,
             key=item["key"],
             number=_text(item.get("number")),
             title=_text(item.get("title")),
-            columns=item.get("columns", []),
-            rows=item.get("rows", []),
+            columns=columns,
+            kinds=kinds,
+            rows=rows,
+            rules=rules,
             note=_text(item.get("note")),
             position=pos,
         )
+        for scope, label_, printed, reason in tables.printed_figures(table):
+            PrintedTotal.objects.create(document=ctx.document, scope=scope, label=label_,
+                                        printed=printed, note=reason, position=10000 + pos)
 
 
 def _load_printed_totals(ctx, items):
@@ -655,6 +674,8 @@ def _load_printed_totals(ctx, items):
             scope=item["scope"],
             label=item["label"],
             printed=_money(item["printed"]),
-            note=_text(item.get("source_note") or item.get("note")),
+            # The public explanation (Italian), printed with the footnote and on the
+            # reconciliation page; a reviewer's source_note stays in the fixture.
+            note=_text(item.get("explanation")),
             position=pos,
         )

@@ -16,10 +16,11 @@ def money(value):
     """1.234,56 € — with a footnote when the source document printed another figure."""
     if isinstance(value, Figure):
         text = escape(format_euro(value.value))
+        explained = "".join(f". {note}" for note in value.notes)
         notes = "".join(
             format_html(
-                '<span class="fn">importo stampato nel documento originale: {}</span>',
-                format_euro(printed),
+                '<span class="fn">importo stampato nel documento originale: {}{}</span>',
+                format_euro(printed), explained,
             )
             for printed in value.printed
         )

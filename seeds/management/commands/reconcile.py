@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from budget.reconciliation import reconcile
 from core.formatting import format_euro
+from core.numbers import format_measure
 from governance.models import SourceDocument
 
 
@@ -23,8 +24,9 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"{len(differences)} totali stampati diversi dalla somma delle righe:")
         for diff in differences:
+            show = format_euro if diff.is_money else format_measure
             self.stdout.write(
                 f"- {diff.document.title} · {diff.label} [{diff.scope}]: "
-                f"stampato {format_euro(diff.printed)}, calcolato {format_euro(diff.computed)}, "
-                f"differenza {format_euro(diff.difference)}"
+                f"stampato {show(diff.printed)}, calcolato {show(diff.computed)}, "
+                f"differenza {show(diff.difference)}"
             )
