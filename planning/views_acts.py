@@ -24,6 +24,14 @@ from objectives.services import user_holds
 from .forms_acts import ActForm, ActSearchForm
 
 
+def scoped_or_404(queryset, user, pk):
+    """The object ``pk`` if ``user`` reads it; other ambiti's objects do not exist (404)."""
+    obj = queryset.restrict(user, VIEW).filter(pk=pk).first()
+    if obj is None:
+        raise Http404("Pagina non trovata.")
+    return obj
+
+
 def ambito_or_404(user, slug):
     ambito = Ambito.objects.restrict(user, VIEW).filter(slug=slug).first()
     if ambito is None:

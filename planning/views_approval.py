@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.views import View
 
 from budget.selectors import plan_funding
-from core.entry.access import PageAccessMixin, plan_context, policy_for, scoped_or_403
+from core.entry.access import PageAccessMixin, plan_context, policy_for
 from governance.models import Deliberation
 from governance.services import deliberation_create
 from objectives.models import OperatingPlan, ZonePlan
@@ -27,6 +27,7 @@ from objectives.services import (
 )
 
 from .forms_approval import PlanApprovalForm, ZonePlanApprovalForm
+from .views_acts import scoped_or_404
 
 
 def _act_from(form, *, ambito, user, approves):
@@ -41,7 +42,7 @@ class PlanApprovalView(PageAccessMixin, View):
     template_name = "planning/approval/plan_approve.html"
 
     def load(self, request, pk):
-        plan = scoped_or_403(OperatingPlan.objects.select_related("zone_plan__ambito"),
+        plan = scoped_or_404(OperatingPlan.objects.select_related("zone_plan__ambito"),
                              request.user, pk)
         if not user_holds(request.user, plan.zone_plan.ambito, *APPROVERS):
             raise PermissionDenied("Solo l'Ufficio di Piano e l'Assemblea dei Sindaci "
@@ -95,7 +96,7 @@ class ZonePlanApprovalView(PageAccessMixin, View):
     template_name = "planning/approval/zone_plan_approve.html"
 
     def load(self, request, pk):
-        zone_plan = scoped_or_403(ZonePlan.objects.select_related("ambito", "approval"),
+        zone_plan = scoped_or_404(ZonePlan.objects.select_related("ambito", "approval"),
                                   request.user, pk)
         if not user_holds(request.user, zone_plan.ambito, *APPROVERS):
             raise PermissionDenied("Solo l'Ufficio di Piano e l'Assemblea dei Sindaci "

@@ -24,7 +24,6 @@ from core.entry.access import (
     may_open_entry_pages,
     plan_context,
     policy_for,
-    scoped_or_403,
 )
 from core.formatting import format_euro
 from governance.services import deliberation_create
@@ -32,6 +31,7 @@ from objectives.models import Action, OperatingPlan
 from objectives.services import user_holds
 
 from .forms_variations import APPROVES, AddLineForm, VariationForm
+from .views_acts import scoped_or_404
 
 ZERO = Decimal("0.00")
 
@@ -71,7 +71,7 @@ class VariationCreateView(_VariationPage):
     template_name = "planning/variations/variation_form.html"
 
     def load(self, request, pk):
-        line = scoped_or_403(
+        line = scoped_or_404(
             lines_with_approved_preventivo(BudgetLine.objects.all()).select_related(
                 "action__objective__plan__zone_plan__ambito", "channel"
             ),
@@ -117,7 +117,7 @@ class VariationAddLineView(_VariationPage):
     template_name = "planning/variations/add_line_form.html"
 
     def load(self, request, pk):
-        action = scoped_or_403(
+        action = scoped_or_404(
             Action.objects.select_related("objective__plan__zone_plan__ambito"),
             request.user, pk,
         )
@@ -158,7 +158,7 @@ class VariationListView(_VariationPage):
     template_name = "planning/variations/variation_list.html"
 
     def get(self, request, pk):
-        plan = scoped_or_403(OperatingPlan.objects.select_related("zone_plan__ambito"),
+        plan = scoped_or_404(OperatingPlan.objects.select_related("zone_plan__ambito"),
                              request.user, pk)
         if not may_open_entry_pages(request.user, plan.zone_plan.ambito_id):
             raise PermissionDenied("Le pagine del piano non sono previste per il tuo ruolo.")

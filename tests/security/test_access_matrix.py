@@ -369,6 +369,91 @@ def _structure_pages():
 PAGES.update(_structure_pages())
 
 
+# Acts, approval and variations (planning/urls_acts.py, urls_approval.py,
+# urls_variations.py): staff of the ambito register acts and vary an approved plan, staff
+# and the Assemblea approve, referenti and the Assemblea read; revisori get 403 with the
+# reason, other ambiti 404. In this world the plans are drafts: a variation is refused (400).
+_ACT_NUMBERS = iter(range(1000, 100000))
+
+
+def _acts_pages():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from governance.models import Body, Deliberation
+    from objectives.models import Action
+
+    reads = frozenset(ENTRY_READERS_A)
+    edits = frozenset(PLAN_WRITERS_A)
+    approvers = frozenset(PLAN_WRITERS_A | {"assembly_a"})
+
+    def pdf():
+        return SimpleUploadedFile("atto.pdf", b"%PDF-1.4 atto", content_type="application/pdf")
+
+    def slug(env, side):
+        return [env.side(side).ambito.slug]
+
+    def act_with_file(env, side):
+        act = Deliberation.objects.get(pk=env.obj(side, Deliberation).pk)
+        if not act.act:
+            act.act.save(f"atto-{side}.pdf", ContentFile(b"%PDF-1.4 atto"))
+        return [act.pk]
+
+    def new_act(env, side):
+        return {"body": env.obj(side, Body).pk, "number": str(next(_ACT_NUMBERS)),
+                "date": "2030-05-04", "subject": "Atto", "approves": "other"}
+
+    def approval(env, side):
+        return {"mode": "new", "body": env.obj(side, Body).pk,
+                "number": str(next(_ACT_NUMBERS)), "date": "2030-03-10", "subject": "Atto",
+                "act": pdf(), "confirm": "on"}
+
+    def variation(env, side):
+        return {"new_amount": "11,00", "reason": "prova", "mode": "new", "issuer": "Ente",
+                "number": str(next(_ACT_NUMBERS)), "date": "2030-03-10", "subject": "Atto",
+                "item": "Nuova voce", "amount": "5,00"}
+
+    def act_count(env, side):
+        return Deliberation.objects.count()
+
+    def plan_state(env, side):
+        return OperatingPlan.objects.get(pk=env.obj(side, OperatingPlan).pk).state
+
+    def zone_plan_approval(env, side):
+        return ZonePlan.objects.get(pk=env.obj(side, ZonePlan).pk).approval_id
+
+    def write(data, state, writers, **kw):
+        return Write(data=data, state=state, writers=writers, refused=_structure_refused, **kw)
+
+    return {
+        "planning:act_list": Page(slug, reads, refused=_structure_refused,
+                                  post_refused_405=True),
+        "planning:act_create": Page(slug, edits, refused=_structure_refused,
+                                    write=write(new_act, act_count, edits)),
+        "planning:act_detail": Page(lambda env, side: [env.obj(side, Deliberation).pk], reads,
+                                    refused=_structure_refused, post_refused_405=True),
+        "planning:act_file": Page(act_with_file, reads, refused=_structure_refused),
+        "planning:plan_approve": Page(_plan, approvers, refused=_structure_refused,
+                                      write=write(approval, plan_state, approvers)),
+        "planning:zone_plan_approve": Page(
+            lambda env, side: [env.obj(side, ZonePlan).pk], approvers,
+            refused=_structure_refused, write=write(
+                lambda env, side: {"mode": "new", "issuer": "Accordo di programma",
+                                   "date": "2030-01-10", "subject": "Accordo",
+                                   "confirm": "on"}, zone_plan_approval, approvers)),
+        "planning:variation_create": Page(
+            lambda env, side: [env.obj(side, BudgetLine).pk], edits, refused=_structure_refused,
+            write=write(variation, _line_value, edits, allowed=400, changes=False)),
+        "planning:variation_add_line": Page(
+            lambda env, side: [env.obj(side, Action).pk], edits, refused=_structure_refused,
+            write=write(variation, _line_count, edits, allowed=400, changes=False)),
+        "planning:variation_list": Page(_plan, reads, refused=_structure_refused,
+                                        post_refused_405=True),
+    }
+
+
+PAGES.update(_acts_pages())
+
+
 def _reverse(name, args):
     if name.startswith("path:"):
         return "/" + name[len("path:"):]
