@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .format import format_number
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "reports" / "fonts"
+FONT_DIR = Path(__file__).resolve().parent.parent / "core" / "static" / "reports" / "fonts"
 FONT_FAMILY = "Inter"
 
 PLANNED = "#a9bfd9"

@@ -108,14 +108,20 @@ def render_html(data: ReportData):
 
 
 def html_to_pdf(html, *, variant=PDF_UA):
-    """The PDF bytes and page count; ``variant`` is PDF/UA-1 (tagged) or PDF/A-3b."""
+    """The PDF bytes and page count; ``variant`` is PDF/UA-1 or PDF/A-3b, both tagged.
+
+    The archival copy is PDF/A-3b with the same structure tags as the accessible one
+    (``pdf_tags``): its language (``lang="it"``) and title (``<title>``, shown as the
+    window title) come from the HTML, as for PDF/UA-1.
+    """
     if variant not in VARIANTS:
         raise ValueError(f"formato PDF non previsto: {variant}")
     weasyprint, _fetcher = _weasyprint()
+    options = {"pdf_variant": variant, "pdf_tags": True}
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher()).render(
-        pdf_variant=variant
+        **options
     )
-    pdf = document.write_pdf(pdf_variant=variant)
+    pdf = document.write_pdf(**options)
     return pdf, len(document.pages)
 
 

@@ -17,6 +17,7 @@ from core.roles import VIEW
 from objectives.models import OperatingPlan, ZonePlan
 from reports.models import ReportJob
 
+from .builders import BUILDERS, ReportError
 from .jobs import QUEUE_UNAVAILABLE, report_file_is_complete, report_job_request
 
 PLAN_KINDS = [
@@ -60,6 +61,24 @@ def report_index(request):
     })
 
 
+def _figures_without_data(target, kinds):
+    """For staff: per document, the figures not printed for lack of data, and where to enter it.
+
+    The report data is built (a fixed number of queries, no chart is drawn): the list is
+    the one the PDF was made with, so the page and the document never disagree.
+    """
+    found = []
+    for kind, label in kinds:
+        try:
+            data = BUILDERS[kind](target)
+        except ReportError:
+            continue
+        missing = data.context.get("figures_without_data") or []
+        if missing:
+            found.append({"document": label, "figures": missing})
+    return found
+
+
 def _request_page(request, *, target, kinds, template_context):
     form = RequestForm(request.POST or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
@@ -71,7 +90,10 @@ def _request_page(request, *, target, kinds, template_context):
         elif job.state != ReportJob.State.WAITING:  # waiting: the job page says why
             messages.success(request, "Report messo in coda.")
         return redirect("reports:job", pk=job.pk)
-    return render(request, "reports/pages/plan.html", {**template_context, "form": form})
+    return render(request, "reports/pages/plan.html", {
+        **template_context, "form": form,
+        "figures_without_data": _figures_without_data(target, kinds),
+    })
 
 
 # Not atomic as a request: the service commits the job itself, so that the broker's
