@@ -440,6 +440,22 @@ def section_block(section, outline, *, tables=(), anchored=(), level=None, slots
                   keep_first=bool(items) and _short_block(items[0]))
 
 
+def _without_empty_headings(flow, outline):
+    """The flow less the sections with nothing under them (a heading with no text, no
+    table and no deeper section after it), and their entries in the table of contents."""
+    kept, dropped = [], set()
+    for index, block in enumerate(flow):
+        if block["template"].endswith("section.html") and not block.get("items"):
+            following = flow[index + 1] if index + 1 < len(flow) else None
+            heading = following.get("heading") if following else None
+            if not (heading and heading["level"] > block["heading"]["level"]):
+                dropped.add(block["heading"]["id"])
+                continue
+        kept.append(block)
+    outline.entries = [e for e in outline.entries if e["id"] not in dropped]
+    return kept
+
+
 def _short_block(item):
     """A block that may travel with the heading above it without leaving a page half empty."""
     name = item["template"].rsplit("/", 1)[-1]
@@ -805,7 +821,8 @@ def build_operating_plan(plan):
             approval=_plan_approval(plan, rows), draft=_is_draft(plan),
             author=document.author if document else "",
         ),
-        "toc": outline.entries, "flow": flow,
+        "flow": (flow := _without_empty_headings(flow, outline)),
+        "toc": outline.entries,
         "figures_without_data": outline.figure_slots.missing,
     }
     return ReportData(KIND_OPERATING_PLAN, "reports/pdf/report.html", context, rows, figures)
@@ -1145,7 +1162,8 @@ def build_final_report(plan):
             approval=_plan_approval(plan, rows, closing=True), draft=_is_draft(plan),
             author=document.author if document else "",
         ),
-        "toc": outline.entries, "flow": flow,
+        "flow": (flow := _without_empty_headings(flow, outline)),
+        "toc": outline.entries,
         "figures_without_data": outline.figure_slots.missing,
     }
     return ReportData(KIND_FINAL_REPORT, "reports/pdf/report.html", context, rows, figures)
@@ -1367,7 +1385,8 @@ def build_zone_plan(zone_plan):
             period=f"Periodo {period}", approval=_zone_plan_approval(zone_plan, rows),
             draft=_is_draft(zone_plan), author=document.author if document else "",
         ),
-        "toc": outline.entries, "flow": flow,
+        "flow": (flow := _without_empty_headings(flow, outline)),
+        "toc": outline.entries,
         "figures_without_data": outline.figure_slots.missing,
         "description": render_markdown(zone_plan.description),
     }
