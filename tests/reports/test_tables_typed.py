@@ -36,7 +36,7 @@ def pdz_context(django_db_setup, django_db_blocker):
 
 
 def _block(context, title):
-    found = [b for b in _blocks(context["flow"] if "flow" in context else context)
+    found = [b for b in _blocks(context.get("flow", context))
              if title in b["caption"]]
     assert found, title
     return found[0]

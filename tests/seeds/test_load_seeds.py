@@ -52,6 +52,15 @@ def test_reconciliation_lists_the_printing_errors_and_nothing_else(capsys):
             (Decimal("660009.16"), Decimal("660009.57")),
         ("consuntivo-2018-cremasco", "destination:2018:total"):
             (Decimal("869860.50"), Decimal("869860.91")),
+        # Stored tables (issue 19): Tab. 11 totals, PdZ p. 17 and the natural balance 2005.
+        ("consuntivo-2018-cremasco", "table:tab-11-utenza:8:2"): (Decimal("145"), Decimal("178")),
+        ("consuntivo-2018-cremasco", "table:tab-11-utenza:8:3"): (Decimal("57"), Decimal("60")),
+        ("pdz-2019-2020-cremona", "table:tab-1-4-andamento-demografico:1:6"):
+            (Decimal("-4450"), Decimal("-4550")),
+        ("pdz-2019-2020-cremona", "table:tab-1-4-andamento-demografico:14:1"):
+            (Decimal("65510"), Decimal("66510")),
+        ("pdz-2019-2020-cremona", "table:tab-1-4-saldo-naturale:5:2"):
+            (Decimal("3724"), Decimal("3069")),
     }
     call_command("reconcile")
     out = capsys.readouterr().out
