@@ -248,7 +248,7 @@ def _table_cells(table):
                         + tables.format_figure(cell.kind, cell.printed,
                                                signed=cell.text.startswith("+")))
                 if cell.reason:
-                    note += f". {cell.reason}"
+                    note += f". {cell.reason[:1].upper()}{cell.reason[1:]}"
             row.append((cell.display(), cell.kind != tables.TEXT, note))
         out.append(row)
     return out
@@ -283,7 +283,8 @@ def datatable_block(table):
             weights.append(max((body + 3) * 1.7, min(header_word, 14) * 0.8, 8))
         else:  # wraps: long text earns width, but less than in proportion
             text = min(body, 25) + max(0, min(body, 300) - 25) * 0.15
-            weights.append(max(text, word + 1, min(len(str(name)), 90) * 0.35,
+            # a word never breaks: "1999", "PIZZIGHETTONE" keep their width
+            weights.append(max(text, word * 1.6 + 1, min(len(str(name)), 90) * 0.35,
                                min(header_word, 14) * 0.8, 4))
     total = sum(weights) or 1
     widths = [round(100 * w / total, 1) for w in weights]
