@@ -16,9 +16,9 @@ from rest_framework.settings import api_settings
 from budget.models import BudgetLine, FundingChannel
 from core.api.renderers import escape_formula
 from core.roles import Role
+from exports import views as exports
 from governance.models import Ambito, Membership
 from indicators.models import Measurement
-from pianozona.api import exports
 
 from ..builders import make_user
 from .conftest import client_for, list_url
