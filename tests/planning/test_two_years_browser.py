@@ -25,10 +25,12 @@ documents the rest of the suite relies on are loaded again when the module ends.
 """
 
 import re
+import tempfile
 import time
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db.models import Sum
@@ -56,6 +58,7 @@ pytestmark = pytest.mark.browser
 PASSWORD = "a-long-test-password"
 D = Decimal
 CENT = D("0.01")
+SHOTS = Path(tempfile.gettempdir())
 
 
 def euro(amount):
@@ -96,32 +99,42 @@ class Walk:
         self.counts = defaultdict(lambda: {"click": 0, "field": 0, "pages": 0})
         self.current = None
         self.order = []
+        self.seconds = {}
+        self.mark = time.monotonic()
 
     def step(self, name):
+        now = time.monotonic()
+        if self.current is not None:
+            self.seconds[self.current] = now - self.mark
+        self.mark = now
         self.current = name
         self.order.append(name)
 
     def table(self):
-        lines = [f"{'Passo':<62} {'clic':>5} {'campi':>6} {'pagine':>7}"]
+        self.step(None)
+        self.order.pop()
+        lines = [f"{'Passo':<62} {'clic':>5} {'campi':>6} {'URL':>4} {'s':>5}"]
         total = {"click": 0, "field": 0, "pages": 0}
         for name in self.order:
             c = self.counts[name]
-            lines.append(f"{name:<62} {c['click']:>5} {c['field']:>6} {c['pages']:>7}")
+            lines.append(f"{name:<62} {c['click']:>5} {c['field']:>6} {c['pages']:>4} "
+                         f"{self.seconds.get(name, 0):>5.1f}")
             for key in total:
                 total[key] += c[key]
         lines.append(f"{'Totale':<62} {total['click']:>5} {total['field']:>6} "
-                     f"{total['pages']:>7}")
+                     f"{total['pages']:>4} {sum(self.seconds.values()):>5.1f}")
         return "\n".join(lines)
 
 
 class Page:
     """A Playwright page whose clicks and fields count in the walk; axe on every page."""
 
-    def __init__(self, page, walk, base, width):
+    def __init__(self, page, walk, base, width, counted):
         self.page, self.walk, self.base, self.width = page, walk, base, width
+        self.counted = counted  # the phone only re-opens pages for axe: not counted
 
     def _count(self, kind):
-        if self.walk.current is not None:
+        if self.counted and self.walk.current is not None:
             self.walk.counts[self.walk.current][kind] += 1
 
     def goto(self, path):
@@ -184,7 +197,7 @@ def open_page(browser, live_server, settings, transactional_db, walk):
     settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME = "sessionid", "csrftoken"
     contexts = []
 
-    def _open(username, *, width=1280):
+    def _open(username, *, width=1280, counted=True):
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="it-IT")
         contexts.append(context)
         page = context.new_page()
@@ -194,7 +207,7 @@ def open_page(browser, live_server, settings, transactional_db, walk):
         page.fill("#id_password", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(re.compile(r"/piani/$"))
-        return Page(page, walk, live_server.url, width)
+        return Page(page, walk, live_server.url, width, counted)
 
     yield _open
     for context in contexts:
@@ -248,7 +261,7 @@ def test_two_years_of_the_cremasco_in_the_browser(open_page, walk, tmp_path):
                 if r.restricted and r.target_action_id is None and r.source_action_id]
 
     page = open_page("ufficio.cremasco")
-    phone = open_page("ufficio.cremasco", width=390)
+    phone = open_page("ufficio.cremasco", width=390, counted=False)
 
     # --- 1. PO 2019 from PO 2018 with last year's preventivi --------------------------
     walk.step("1. PO 2019 dal PO 2018 (preventivi)")
@@ -451,7 +464,7 @@ def test_two_years_of_the_cremasco_in_the_browser(open_page, walk, tmp_path):
     # --- 6. The referente's quarterly values, one N.D. --------------------------------
     walk.step("6. Referente: Q1–Q4 (un N.D.)")
     ref = open_page("referente.cremasco")
-    ref_phone = open_page("referente.cremasco", width=390)
+    ref_phone = open_page("referente.cremasco", width=390, counted=False)
     values = {1: "3", 2: None, 3: "7", 4: "12"}  # None: N.D.
     for quarter, value in values.items():
         ref.goto(f"/piani/{po2019.pk}/rilevazioni/{quarter}/")
@@ -550,6 +563,14 @@ def test_two_years_of_the_cremasco_in_the_browser(open_page, walk, tmp_path):
     assert sum((a for a, *_ in proposal.values()), D(0)) == avanzo_2019
     free = destination.rows.get(restricted=False)
     restricted_2019 = avanzo_2019 - free.amount
+    # By the rule of budget/surplus.py: a restricted fund paying lines leaves its entrate
+    # (here only the avanzo 2018 carried on that fund) minus its spese, when positive.
+    funds = {line.channel for line in lines_of(po2019).select_related("channel")
+             if line.channel is not None and line.channel.restricted}
+    assert restricted_2019 == sum((max(
+        total(carried_2018.filter(channel=fund), "amount")
+        - total(lines_of(po2019).filter(channel=fund), "consuntivo"), D(0))
+        for fund in funds), D(0))
     assert page.text("#destination-total") == euro(avanzo_2019)
     page.axe()
     # The Assemblea earmarks 50.000,00 € of the non vincolato for the tirocini of 2020.
@@ -586,6 +607,8 @@ def test_two_years_of_the_cremasco_in_the_browser(open_page, walk, tmp_path):
         page.page.content())
     phone.goto(f"/piani/{po2019.pk}/chiusura/")
     phone.axe()
+    for shot in (page, phone):
+        shot.page.screenshot(path=str(SHOTS / f"closing-2019-{shot.width}.png"), full_page=True)
 
     # --- 9. PO 2020 holds the 2019 avanzo as entrate linked to its actions ------------
     walk.step("9. PO 2020: avanzo 2019 tra le entrate")
