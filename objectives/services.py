@@ -379,11 +379,26 @@ def plan_create_from_problems(*, source, year, user):
     if user is not None:
         require_role(user=user, ambito=ambito, roles=CLOSERS,
                      doing="creare un nuovo Piano Operativo")
-    if OperatingPlan.objects.filter(zone_plan__ambito=ambito, year=year).exists():
+    existing = OperatingPlan.objects.filter(zone_plan__ambito=ambito, year=year)
+    if existing.exists() and empty_draft(ambito=ambito, year=year) is None:
         return [f"Esiste già il Piano Operativo {year} dell'{ambito}."]
     if next_zone_plan(ambito=ambito, year=year, prefer=source.zone_plan) is None:
         return [f"Nessun Piano di Zona dell'{ambito} copre il {year}: crearlo prima."]
     return []
+
+
+def empty_draft(*, ambito, year):
+    """The plan of ``year`` if it is a bozza with no objectives yet, else None.
+
+    Closing a year before next year's plan exists leaves such a shell holding only the
+    carried avanzo entrate (budget/services.py year_close): "new plan from last year"
+    fills it rather than refusing because a plan of that year exists.
+    """
+    return (
+        OperatingPlan.objects.filter(
+            zone_plan__ambito=ambito, year=year, state=OperatingPlan.State.DRAFT
+        ).exclude(objectives__isnull=False).first()
+    )
 
 
 @transaction.atomic
@@ -405,12 +420,18 @@ def plan_create_from(*, source, year, user, carry=Carry()):
     if problems:
         raise ValidationError(problems)
     ambito = source.zone_plan.ambito
-    zone_plan = next_zone_plan(ambito=ambito, year=year, prefer=source.zone_plan)
     reason = f"Creato dal {source.title}"
-    plan = OperatingPlan(
-        zone_plan=zone_plan, year=year, title=f"Piano Operativo {year}",
-        state=OperatingPlan.State.DRAFT, action_numbering=source.action_numbering,
-    )
+    plan = empty_draft(ambito=ambito, year=year)
+    if plan is None:
+        zone_plan = next_zone_plan(ambito=ambito, year=year, prefer=source.zone_plan)
+        plan = OperatingPlan(
+            zone_plan=zone_plan, year=year, title=f"Piano Operativo {year}",
+            state=OperatingPlan.State.DRAFT, action_numbering=source.action_numbering,
+        )
+    else:
+        # The shell the closing left (with the avanzo entrate): filled, not replaced.
+        zone_plan = plan.zone_plan
+        plan.action_numbering = source.action_numbering
     save_with_history(plan, user=user, reason=reason)
     kinds = carry.kinds
     if not kinds:

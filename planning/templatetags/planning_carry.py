@@ -3,7 +3,7 @@
 from django import template
 
 from objectives.models import OperatingPlan
-from objectives.services import CLOSERS, objectives_mentioning_year, user_holds
+from objectives.services import CLOSERS, empty_draft, objectives_mentioning_year, user_holds
 
 register = template.Library()
 
@@ -16,6 +16,8 @@ def carry_links(plan, user):
         return {}
     next_year = plan.year + 1
     exists = OperatingPlan.objects.filter(zone_plan__ambito=ambito, year=next_year).exists()
+    # The empty bozza a closing leaves (only the avanzo entrate) is still to be built.
+    exists = exists and empty_draft(ambito=ambito, year=next_year) is None
     review = []
     if plan.state == OperatingPlan.State.DRAFT:
         review = objectives_mentioning_year(plan=plan, year=plan.year - 1)

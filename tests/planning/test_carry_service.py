@@ -239,3 +239,30 @@ def test_query_count_does_not_grow_with_the_plan(po2018, staff):
     assert len(inserts) <= 30  # a few batches per kind, never one per row
     if connection.vendor == "postgresql":
         assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_closing_s_empty_bozza_is_filled_not_refused(po2018, staff):
+    """Closing 2018 before PO 2019 exists leaves an empty bozza holding the avanzo entrate:
+    "new plan from last year" builds PO 2019 into it, entrate kept."""
+    from budget.models import FundingAllocation
+
+    shell = OperatingPlan.objects.create(
+        zone_plan=po2018.zone_plan, year=2019, title="Piano Operativo 2019",
+        state=OperatingPlan.State.DRAFT,
+    )
+    carried = FundingAllocation.objects.create(
+        ambito=po2018.zone_plan.ambito, zone_plan=po2018.zone_plan, operating_plan=shell,
+        year=2019, kind=FundingAllocation.Kind.SURPLUS, label="Avanzo gestionale 2018",
+        amount=D("869860.91"),
+    )
+    plan = plan_create_from(source=po2018, year=2019, user=staff)
+    assert plan.pk == shell.pk
+    assert OperatingPlan.objects.filter(zone_plan__ambito=po2018.zone_plan.ambito,
+                                        year=2019).count() == 1
+    assert lines(plan).aggregate(total=Sum("preventivo"))["total"] == D("10284455.13")
+    carried.refresh_from_db()
+    assert carried.operating_plan_id == plan.pk and carried.amount == D("869860.91")
+
+    # Once it has objectives it is a plan of its own: a second carry is refused.
+    with pytest.raises(ValidationError, match="Esiste già il Piano Operativo 2019"):
+        plan_create_from(source=po2018, year=2019, user=staff)
