@@ -337,3 +337,37 @@ class BudgetLineResource(EntryResource):
             channel=instance.channel,
         )
         super().do_instance_save(instance, is_create)
+
+
+class PlanConsuntivoResource(BudgetLineResource):
+    """The consuntivo of a whole approved plan from its Excel export (the plan's budget
+    page, planning/views_income.py): only the «Consuntivo» column is applied. A row whose
+    voce, nota, canale or preventivo differ from the approved line, a new row or a row of
+    another plan is refused with the reason (it changes only with a variation); one
+    refused row and nothing is written."""
+
+    LABELS = {"item": "la voce", "note": "la nota", "channel_id": "il canale",
+              "preventivo": "il preventivo"}
+
+    def _check_policy(self, line, action):
+        from objectives.freeze import frozen_message
+
+        plan = action.objective.plan
+        if plan.state != "approvato":
+            raise RowError(
+                f"il {plan.title} è {plan.get_state_display().lower()}: il consuntivo si "
+                "importa solo in un piano approvato."
+            )
+        before = self.snapshots.get(line.pk)
+        if self.row_foreign is not None:
+            raise RowError("la riga viene da un altro piano: il consuntivo si importa dal "
+                           f"file del {plan.title}.")
+        frozen = frozen_message(plan)
+        frozen = frozen[0].lower() + frozen[1:].rstrip(".")
+        if before is None:
+            raise RowError(f"una riga nuova non si aggiunge qui ({frozen}).")
+        changed = [label for name, label in self.LABELS.items()
+                   if getattr(before, name) != getattr(line, name)]
+        if changed:
+            verb = "si cambia" if len(changed) == 1 else "si cambiano"
+            raise RowError(f"{' e '.join(changed)} non {verb} qui ({frozen}).")

@@ -5,6 +5,7 @@ from . import (
     urls_approval,
     urls_carry,
     urls_closing,
+    urls_income,
     urls_structure,
     urls_variations,
 )
@@ -18,4 +19,5 @@ urlpatterns = [
     *urls_acts.urlpatterns,
     *urls_variations.urlpatterns,
     *urls_closing.urlpatterns,
+    *urls_income.urlpatterns,
 ]
