@@ -158,7 +158,27 @@ class SurplusAdmin(ScopedAdmin):
     list_select_related = ["objective", "action", "plan"]
 
 
-class SurplusDestinationRowInline(ScopedInline):
+class ApprovedDestinationLockMixin:
+    """An approved destination is the Assemblea's decision: its rows change only by
+    reopening it on the closing page (budget/destination.py), never in the admin."""
+
+    @staticmethod
+    def _approved(obj):
+        destination = obj if isinstance(obj, SurplusDestination) else getattr(
+            obj, "destination", None)
+        return destination is not None and destination.state == SurplusDestination.State.APPROVED
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not self._approved(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._approved(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._approved(obj)
+
+
+class SurplusDestinationRowInline(ApprovedDestinationLockMixin, ScopedInline):
     model = SurplusDestinationRow
     fields = ["description", "amount", "restricted", "channel", "source_action",
               "target_action", "target_text", "reason"]
@@ -179,7 +199,7 @@ class SurplusDestinationAdmin(ScopedAdmin):
 
 
 @admin.register(SurplusDestinationRow)
-class SurplusDestinationRowAdmin(ScopedAdmin):
+class SurplusDestinationRowAdmin(ApprovedDestinationLockMixin, ScopedAdmin):
     list_display = ["description", "amount", "restricted", "channel", "target_action",
                     "destination"]
     list_filter = ["destination__plan__zone_plan__ambito", "restricted"]

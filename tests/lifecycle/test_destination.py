@@ -210,3 +210,34 @@ def test_rows_are_linked_to_the_actions_of_the_next_plan_by_number(world, staff,
     assert destination_link_targets(destination=destination, user=staff) == 2
     restricted.refresh_from_db()
     assert restricted.target_action == target
+
+
+def test_the_admin_cannot_change_an_approved_destination(client, db):
+    """The seed's 2018 destination is approved (Tab. 3): staff can read its rows in the
+    admin but not change, add or delete them; only reopening on the closing page can."""
+    from django.urls import reverse
+
+    from core.roles import Role
+
+    from ..builders import make_user
+
+    destination = SurplusDestination.objects.get(
+        plan__zone_plan__ambito__slug="cremasco", plan__year=2018)
+    assert destination.state == SurplusDestination.State.APPROVED
+    row = destination.rows.order_by("position").first()
+    staff = make_user("ufficio.lock", ambito=destination.plan.zone_plan.ambito, role=Role.STAFF)
+    client.force_login(staff)
+    url = reverse("admin:budget_surplusdestinationrow_change", args=[row.pk])
+    page = client.get(url)
+    assert page.status_code == 200  # read-only view
+    assert 'name="amount"' not in page.content.decode()
+    amount = row.amount
+    # Refused (a redirect back to the read-only page, or 403): either way nothing changes.
+    response = client.post(url, {"description": "cambiata", "amount": "1,00"})
+    assert response.status_code in (302, 403)
+    delete = client.post(reverse("admin:budget_surplusdestinationrow_delete", args=[row.pk]),
+                         {"post": "yes"})
+    assert delete.status_code in (302, 403)
+    row.refresh_from_db()
+    assert row.amount == amount and row.description != "cambiata"
+    assert destination.rows.count() == 28
