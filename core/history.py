@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.fields.files import FieldFile
 
 from core.roles import VIEW
@@ -33,7 +33,8 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class ChangeRecord:
-    id: int
+    id: str  # "<app.model>:<history id>": unique across the feed (history ids repeat per table)
+    history_id: int
     model: str
     object_id: int
     ambito: int | None
@@ -121,7 +122,8 @@ def _changes(record, previous, fields):
 
 def _record(record, previous, fields, label, ambito_id):
     return ChangeRecord(
-        id=record.history_id,
+        id=change_id(label, record.history_id),
+        history_id=record.history_id,
         model=label,
         object_id=record.id,
         ambito=ambito_id,
@@ -131,6 +133,11 @@ def _record(record, previous, fields, label, ambito_id):
         reason=record.history_change_reason or "",
         changes=_changes(record, previous, fields),
     )
+
+
+def change_id(label, history_id):
+    """The identity of one change in the feed and in an object's history."""
+    return f"{label}:{history_id}"
 
 
 def _ordered(records):
@@ -159,15 +166,37 @@ def _visible_ambiti(user, slug=None):
     ambito = apps.get_model("governance", "Ambito")
     rows = ambito.objects.restrict(user, VIEW)
     if slug:
-        rows = rows.filter(slug=slug)
+        rows = rows.filter(slug__iexact=slug)
     return list(rows.values_list("id", flat=True))
 
 
-def change_feed(*, user, ambito=None, since=None, model=None):
+def feed_key(row):
+    """Where a ``change_feed`` row stands in the feed's order: (date, model, history id)."""
+    date, label, history_id = row[:3]
+    return date, label, history_id
+
+
+def _after(rows, label, after):
+    """The rows of one model's history table that come after ``after`` in the feed's order.
+
+    The feed is a union, which Django cannot filter: each part is narrowed before it.
+    """
+    date, after_label, history_id = after
+    later = Q(history_date__gt=date)
+    if label > after_label:
+        later |= Q(history_date=date)
+    elif label == after_label:
+        later |= Q(history_date=date, history_id__gt=history_id)
+    return rows.filter(later)
+
+
+def change_feed(*, user, ambito=None, since=None, model=None, after=None):
     """The changes of every audited model in the ambiti the user sees, oldest first.
 
-    Returns a queryset of light rows (history id, date, model, ambito, object id)
-    to paginate; ``expand_changes`` turns one page of it into ``ChangeRecord``s.
+    Returns a queryset of light rows (history date, model, history id, object id, ambito)
+    to paginate, in the order (date, model, history id) that ``feed_key`` gives; ``after``
+    (such a key) keeps only the rows after it. ``expand_changes`` turns one page of it into
+    ``ChangeRecord``s.
     """
     ambito_ids = _visible_ambiti(user, ambito)
     models = audited_models()
@@ -180,6 +209,8 @@ def change_feed(*, user, ambito=None, since=None, model=None):
         rows = historical.objects.filter(**{f"{path}__in": ambito_ids})
         if since is not None:
             rows = rows.filter(history_date__gte=since)
+        if after is not None:
+            rows = _after(rows, label, after)
         parts.append(
             rows.annotate(feed_model=Value(label), feed_ambito=F(path))
             .values_list("history_date", "feed_model", "history_id", "id", "feed_ambito")

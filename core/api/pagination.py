@@ -7,24 +7,33 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+CURSOR_ERROR = ("Cursore non valido: usa il link «next» della risposta precedente, o "
+                "cursor= vuoto per iniziare.")
+
 
 def encode_cursor(after):
-    raw = json.dumps({"after": after}, separators=(",", ":")).encode()
+    raw = json.dumps({"after": after}, separators=(",", ":"), default=str).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(value):
-    """The id a page starts after (None: from the first row); ValidationError if garbled."""
+def decode_raw_cursor(value):
+    """The JSON value a cursor carries (None: from the first row); ValidationError if garbled."""
     if not value:
         return None
     try:
         padded = value + "=" * (-len(value) % 4)
-        after = json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
+        return json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
     except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
-        after = None
+        raise ValidationError({"cursor": [CURSOR_ERROR]}) from None
+
+
+def decode_cursor(value):
+    """The id a page starts after (None: from the first row); ValidationError if garbled."""
+    after = decode_raw_cursor(value)
+    if after is None:
+        return None
     if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-        raise ValidationError({"cursor": ["Cursore non valido: usa il link «next» della "
-                                          "risposta precedente, o cursor= vuoto per iniziare."]})
+        raise ValidationError({"cursor": [CURSOR_ERROR]})
     return after
 
 
@@ -58,14 +67,23 @@ class ApiPagination(PageNumberPagination):
         if not self.cursor_mode:
             return super().paginate_queryset(queryset, request, view)
         self.request = request
-        after = decode_cursor(request.query_params[self.cursor_query_param])
+        after = self.decode_cursor(request.query_params[self.cursor_query_param])
         size = self.get_page_size(request)
-        rows = queryset.order_by("pk")
-        if after is not None:
-            rows = rows.filter(pk__gt=after)
-        rows = list(rows[: size + 1])
-        self.next_after = rows[size - 1].pk if len(rows) > size else None
+        rows = list(self.rows_after(queryset, after, view)[: size + 1])
+        self.next_after = self.cursor_key(rows[size - 1]) if len(rows) > size else None
         return rows[:size]
+
+    # The keyset of the cursor, for lists of model objects: the primary key. A list of other
+    # rows (the change feed) overrides these three.
+    def decode_cursor(self, value):
+        return decode_cursor(value)
+
+    def rows_after(self, queryset, after, view):
+        rows = queryset.order_by("pk")
+        return rows if after is None else rows.filter(pk__gt=after)
+
+    def cursor_key(self, row):
+        return row.pk
 
     def get_next_link(self):
         if getattr(self, "cursor_mode", False):

@@ -118,7 +118,15 @@ class PersonNameField(serializers.CharField):
 class ChangeSerializer(serializers.Serializer):
     """One recorded change: who, when, which fields from which value to which."""
 
-    id = serializers.IntegerField(help_text="Identificativo della registrazione nello storico.")
+    id = serializers.CharField(
+        help_text="Identificativo univoco della modifica: tipo di oggetto e numero della "
+        "registrazione (es. budget.budgetline:42), lo stesso nello storico dell'oggetto e "
+        "nel registro delle modifiche."
+    )
+    history_id = serializers.IntegerField(
+        help_text="Numero della registrazione nello storico del tipo di oggetto (si ripete "
+        "fra tipi diversi: per identificare una modifica usare id)."
+    )
     model = serializers.CharField(help_text="Tipo di oggetto (app.modello, es. budget.budgetline).")
     object_id = serializers.IntegerField(help_text="Identificativo dell'oggetto modificato.")
     ambito = serializers.IntegerField(

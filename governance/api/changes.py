@@ -1,13 +1,16 @@
 """The feed of every change in the ambiti a user sees, for auditors who pull it incrementally."""
 
+import datetime
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from core import history
 from core.api.conditional import ConditionalGetMixin
-from core.api.pagination import ApiPagination
+from core.api.pagination import CURSOR_ERROR, ApiPagination, decode_raw_cursor
 from core.api.renderers import CSVRenderer
 from core.api.serializers import ChangeSerializer
 from core.api.viewsets import HasRoleInSomeAmbito
@@ -33,6 +36,42 @@ class ChangeFeedQuerySerializer(serializers.Serializer):
         self.fields["model"].choices = list(history.audited_models())
 
 
+class ChangeFeedPagination(ApiPagination):
+    """The feed's cursor stands on (date, model, history id), the order of the feed.
+
+    A new change comes after every change already recorded, so a client resuming from the
+    ``next`` of its last pull gets what was left and then only what is new.
+    """
+
+    cursor_query_description = (
+        "Scorrimento per cursore (alternativo a page): vuoto per la prima pagina, poi il "
+        "valore nel link «next». Voci in ordine di data, tipo di oggetto e registrazione, "
+        "nessun totale; per riprendere un aggiornamento incrementale, conservare l'ultimo "
+        "link «next» ricevuto."
+    )
+
+    def decode_cursor(self, value):
+        after = decode_raw_cursor(value)
+        if after is None:
+            return None
+        try:
+            date, label, history_id = after
+            date = datetime.datetime.fromisoformat(date)
+            if not (isinstance(label, str) and isinstance(history_id, int)) or (
+                    date.tzinfo is None):
+                raise TypeError
+        except (TypeError, ValueError):
+            raise ValidationError({"cursor": [CURSOR_ERROR]}) from None
+        return date, label, history_id
+
+    def rows_after(self, queryset, after, view):
+        return queryset if after is None else view.feed(after=after)
+
+    def cursor_key(self, row):
+        date, label, history_id = history.feed_key(row)
+        return [date.isoformat(), label, history_id]
+
+
 class ChangeFeedViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     """Registro delle modifiche di tutti i dati negli ambiti visibili, dalla più vecchia.
 
@@ -42,7 +81,7 @@ class ChangeFeedViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
 
     permission_classes = [IsAuthenticated, HasRoleInSomeAmbito]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
-    pagination_class = ApiPagination
+    pagination_class = ChangeFeedPagination
     serializer_class = ChangeSerializer
     scope_model = Ambito
     filter_backends = []
@@ -50,9 +89,12 @@ class ChangeFeedViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Ambito.objects.none()
+        return self.feed()
+
+    def feed(self, after=None):
         params = ChangeFeedQuerySerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        return history.change_feed(user=self.request.user, **params.validated_data)
+        return history.change_feed(user=self.request.user, after=after, **params.validated_data)
 
     @extend_schema(summary="Modifiche negli ambiti", parameters=[ChangeFeedQuerySerializer])
     def list(self, request, *args, **kwargs):
