@@ -454,6 +454,52 @@ def _acts_pages():
 PAGES.update(_acts_pages())
 
 
+# Entrate per canale (planning/urls_income.py): staff of the ambito edit the plan's entrate,
+# referenti and the Assemblea read, revisori 403 with the reason, other ambiti 404. The
+# consuntivo import is for approved plans: on this world's drafts even staff get 403.
+def _income_pages():
+    from budget.models import FundingAllocation
+
+    reads = frozenset(ENTRY_READERS_A)
+    edits = frozenset(PLAN_WRITERS_A)
+
+    def row(env, side):
+        return [*_plan(env, side), env.obj(side, FundingAllocation).pk]
+
+    def count(env, side):
+        return FundingAllocation.objects.count()
+
+    def amount(env, side):
+        return FundingAllocation.objects.get(pk=env.obj(side, FundingAllocation).pk).amount
+
+    def draft_refused(role, side):
+        if side == "a":
+            return 403 if role in VIEW_A else 404
+        return 403 if role in VIEW_B else 404
+
+    def write(data, state, **kw):
+        return Write(data=data, state=state, writers=edits, refused=_structure_refused, **kw)
+
+    entry = {"label": "Quote dei Comuni", "amount": "1.234,56", "kind": "entrata"}
+    return {
+        "planning:income": Page(_plan, reads, refused=_structure_refused,
+                                post_refused_405=True),
+        "planning:income_add": Page(_plan, edits, refused=_structure_refused,
+                                    write=write(lambda env, side: entry, count)),
+        "planning:income_edit": Page(row, edits, refused=_structure_refused, write=write(
+            lambda env, side: {**entry, "amount": "7,00"}, amount)),
+        "planning:income_delete": Page(row, edits, refused=_structure_refused,
+                                       write=write(lambda env, side: {}, count)),
+        "planning:consuntivo_import": Page(
+            _plan, frozenset(), refused=draft_refused,
+            write=Write(data=lambda env, side: {}, state=_line_count, writers=frozenset(),
+                        refused=draft_refused)),
+    }
+
+
+PAGES.update(_income_pages())
+
+
 def _reverse(name, args):
     if name.startswith("path:"):
         return "/" + name[len("path:"):]
