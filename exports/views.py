@@ -32,7 +32,6 @@ from django.db.models import Case, CharField, F, Max, Min, Q, TextField, Value, 
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Cast, Concat, NullIf
 from django.http import StreamingHttpResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -45,6 +44,7 @@ from budget.models import BudgetLine
 from budget.selectors import lines_with_approved_preventivo
 from core.api.renderers import CSVRenderer
 from core.api.schema import ApiAutoSchema
+from core.api.strict import StrictFilterBackend, StrictQueryMixin
 from core.api.viewsets import HasRoleInSomeAmbito
 from core.roles import VIEW
 from indicators.filtersets import MeasurementFilterSet
@@ -184,7 +184,7 @@ def _copy_writes_as_csv(field):
         isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField))
 
 
-class StreamingCsvExport(generics.ListAPIView):
+class StreamingCsvExport(StrictQueryMixin, generics.ListAPIView):
     """A read-only, scoped, filtered, throttled list streamed as one CSV file.
 
     Subclasses declare ``queryset``, ``filterset_class``, ``columns`` (CSV header -> ORM
@@ -195,7 +195,7 @@ class StreamingCsvExport(generics.ListAPIView):
     permission_classes = generics.ListAPIView.permission_classes + [HasRoleInSomeAmbito]
     renderer_classes = [CSVRenderer]
     content_negotiation_class = CsvOnly
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [StrictFilterBackend]
     pagination_class = None
     schema = ExportSchema()
     columns = {}

@@ -18,6 +18,26 @@ class BoundedIntegerField(forms.IntegerField):
         super().__init__(*args, **kwargs)
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (also 1/0, any case); anything else is a 400, not "no filter"."""
+
+    accepted_values = ("true", "false")
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        try:
+            return self.VALUES[str(value).strip().lower()]
+        except KeyError:
+            raise forms.ValidationError(f"Valore non valido: «{value}».", code="invalid") from None
+
+    def validate(self, value):
+        pass
+
+
 @extend_schema_field({"type": "integer", "minimum": 0, "maximum": 2**31 - 1})
 class IntegerFilter(django_filters.NumberFilter):
     field_class = BoundedIntegerField
@@ -25,6 +45,10 @@ class IntegerFilter(django_filters.NumberFilter):
 
 class IdFilter(IntegerFilter):
     """A related object by its id: no lookup of the id against other ambiti's objects."""
+
+
+# Codes a person types, matched whatever the case.
+CODE_FIELDS = frozenset({"code", "slug"})
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -52,18 +76,29 @@ class ScopedFilterSet(django_filters.FilterSet):
             # Filters generated from a model field have no label until bound to a form.
             if declared._label is None and name in RELATION_DESCRIPTIONS:
                 declared.label = RELATION_DESCRIPTIONS[name]
-        if model is not None and getattr(model, "scope_ambito", "pk") != "pk":
-            path = model.scope_ambito
+            if isinstance(declared, django_filters.BooleanFilter):
+                declared.field_class = StrictBooleanField
+                # Django's widgets turn an unknown value into "no filter" before validation.
+                declared.extra["widget"] = forms.TextInput
+            # A code is typed by a person: "fna" finds FNA.
+            if (isinstance(declared, django_filters.CharFilter)
+                    and declared.lookup_expr == "exact"
+                    and declared.field_name.rsplit("__", 1)[-1] in CODE_FIELDS):
+                declared.lookup_expr = "iexact"
+        if model is not None and hasattr(model, "scope_ambito"):
+            # The ambiti list itself too: one vocabulary for every list.
+            path = None if model.scope_ambito == "pk" else model.scope_ambito
             filters.setdefault(
                 "ambito",
                 django_filters.CharFilter(
-                    field_name=f"{path}__slug",
-                    label="Codice dell'ambito (es. cremasco).",
+                    field_name=f"{path}__slug" if path else "slug",
+                    lookup_expr="iexact",
+                    label="Codice dell'ambito (es. cremasco; maiuscole e minuscole indifferenti).",
                 ),
             )
             filters.setdefault(
                 "ambito_id",
-                IdFilter(field_name=path, label="Identificativo dell'ambito."),
+                IdFilter(field_name=path or "pk", label="Identificativo dell'ambito."),
             )
         return filters
 

@@ -37,6 +37,15 @@ def decode_cursor(value):
     return after
 
 
+def _bounded_integer(name, raw, maximum):
+    """``raw`` as an integer from 1 to ``maximum``; a 400 naming the parameter otherwise."""
+    value = int(raw) if raw.isascii() and raw.isdigit() else None
+    if value is None or not 1 <= value <= maximum:
+        raise ValidationError({name: [f"Valore non valido: «{raw}». Atteso un numero intero da "
+                                      f"1 a {maximum}."]})
+    return value
+
+
 class ApiPagination(PageNumberPagination):
     """Page numbers, the same for JSON and CSV; the total and the next page also travel as headers.
 
@@ -52,13 +61,38 @@ class ApiPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     cursor_query_param = "cursor"
-    page_query_description = "Numero della pagina (da 1)."
-    page_size_query_description = "Righe per pagina (predefinito 100, massimo 1000)."
+    page_query_description = (
+        "Numero della pagina (da 1); oltre l'ultima pagina la risposta è 404."
+    )
+    page_size_query_description = (
+        "Righe per pagina (predefinito 100, da 1 a 1000; fuori da questi limiti la risposta "
+        "è 400)."
+    )
     cursor_query_description = (
         "Scorrimento per cursore (alternativo a page): vuoto per la prima pagina, poi il "
         "valore nel link «next». Righe in ordine di id, nessun totale; consigliato per "
         "scaricare tutte le righe."
     )
+
+    # ``?page=last`` is not an integer: the schema says page is one.
+    last_page_strings = ()
+    invalid_page_message = "Pagina inesistente: oltre l'ultima pagina."
+
+    def query_parameters(self, with_cursor=True):
+        names = {self.page_query_param, self.page_size_query_param}
+        return names | {self.cursor_query_param} if with_cursor else names
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "")
+        if raw == "":
+            return self.page_size
+        return _bounded_integer(self.page_size_query_param, raw, self.max_page_size)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param, "")
+        if raw == "":
+            return 1
+        return _bounded_integer(self.page_query_param, raw, 2**31 - 1)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.cursor_mode = (
@@ -117,6 +151,10 @@ class ApiPagination(PageNumberPagination):
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
+        bounds = {self.page_query_param: 2**31 - 1, self.page_size_query_param: self.max_page_size}
+        for parameter in parameters:
+            if parameter["name"] in bounds:
+                parameter["schema"].update(minimum=1, maximum=bounds[parameter["name"]])
         parameters.append({
             "name": self.cursor_query_param,
             "required": False,

@@ -3,11 +3,10 @@
 from django.apps import apps
 from django.http import Http404
 from django.utils.http import http_date
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import filters, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
@@ -19,11 +18,16 @@ from .conditional import ConditionalGetMixin
 from .pagination import ApiPagination
 from .renderers import CSVRenderer
 from .serializers import ChangePageSerializer, ChangeSerializer
+from .strict import StrictFilterBackend, StrictQueryMixin
 
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description=ApiPagination.page_query_description),
     OpenApiParameter(
-        "page_size", OpenApiTypes.INT, description=ApiPagination.page_size_query_description
+        "page", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        description=ApiPagination.page_query_description,
+    ),
+    OpenApiParameter(
+        "page_size", {"type": "integer", "minimum": 1, "maximum": ApiPagination.max_page_size},
+        description=ApiPagination.page_size_query_description,
     ),
 ]
 
@@ -49,12 +53,50 @@ class HasRoleInSomeAmbito(BasePermission):
 
 
 class StableOrderingFilter(filters.OrderingFilter):
-    """Every ordering ends on the primary key, so that pages never skip or repeat a row."""
+    """Every ordering ends on the primary key, so that pages never skip or repeat a row.
+
+    A field not offered (``ordering_fields``) is a 400 listing those that are, never
+    silently dropped.
+    """
 
     ordering_description = (
         "Ordinamento: nome del campo, preceduto da '-' per l'ordine decrescente; "
-        "più campi separati da virgola."
+        "più campi separati da virgola. Un campo non elencato è rifiutato (400)."
     )
+
+    def query_parameters(self, view):
+        return {self.ordering_param}
+
+    def offered(self, view, request=None):
+        """The values ``ordering`` takes: each field, ascending and descending."""
+        fields = [name for name, _ in self.get_valid_fields(
+            view.queryset, view, {"request": request})]
+        return [value for name in fields for value in (name, f"-{name}")]
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param, "")
+        if raw == "":
+            return self.get_default_ordering(view)
+        offered = self.offered(view, request)
+        fields = [term.strip() for term in raw.split(",")]
+        wrong = [term for term in fields if term not in offered]
+        if wrong:
+            raise ValidationError({self.ordering_param: [
+                f"Ordinamento non ammesso: {', '.join(f'«{t}»' for t in wrong)}. "
+                f"Valori ammessi (più d'uno separati da virgola): {', '.join(offered)}."
+            ]})
+        return fields
+
+    def get_schema_operation_parameters(self, view):
+        return [{
+            "name": self.ordering_param,
+            "required": False,
+            "in": "query",
+            "description": self.ordering_description,
+            "schema": {"type": "array", "items": {"type": "string", "enum": self.offered(view)}},
+            "style": "form",
+            "explode": False,
+        }]
 
     def filter_queryset(self, request, queryset, view):
         queryset = super().filter_queryset(request, queryset, view)
@@ -67,7 +109,8 @@ class StableOrderingFilter(filters.OrderingFilter):
         return queryset.order_by(*ordering)
 
 
-class ScopedReadOnlyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class ScopedReadOnlyViewSet(StrictQueryMixin, ConditionalGetMixin,
+                            viewsets.ReadOnlyModelViewSet):
     """Subclasses only declare ``queryset``, ``serializer_class``, ``filterset_class``.
 
     The queryset always goes through ``restrict(user, "view")``: nobody filters by hand.
@@ -76,7 +119,7 @@ class ScopedReadOnlyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated, HasRoleInSomeAmbito]
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
     pagination_class = ApiPagination
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [StrictFilterBackend, StableOrderingFilter]
     ordering_fields = ["id"]
 
     def get_queryset(self):

@@ -13,6 +13,7 @@ from core.api.conditional import ConditionalGetMixin
 from core.api.pagination import CURSOR_ERROR, ApiPagination, decode_raw_cursor
 from core.api.renderers import CSVRenderer
 from core.api.serializers import ChangeSerializer
+from core.api.strict import StrictQueryMixin
 from core.api.viewsets import HasRoleInSomeAmbito
 from governance.models import Ambito
 
@@ -33,7 +34,12 @@ class ChangeFeedQuerySerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["model"].choices = list(history.audited_models())
+        labels = list(history.audited_models())
+        self.fields["model"].choices = labels
+        self.fields["model"].error_messages["invalid_choice"] = (
+            "«{input}» non è un tipo di oggetto del registro. Valori ammessi: "
+            + ", ".join(labels) + "."
+        )
 
 
 class ChangeFeedPagination(ApiPagination):
@@ -72,7 +78,7 @@ class ChangeFeedPagination(ApiPagination):
         return [date.isoformat(), label, history_id]
 
 
-class ChangeFeedViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+class ChangeFeedViewSet(StrictQueryMixin, ConditionalGetMixin, viewsets.GenericViewSet):
     """Registro delle modifiche di tutti i dati negli ambiti visibili, dalla più vecchia.
 
     Ogni voce dice chi, quando e quali campi sono passati da quale valore a quale.
@@ -85,6 +91,7 @@ class ChangeFeedViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     serializer_class = ChangeSerializer
     scope_model = Ambito
     filter_backends = []
+    extra_query_parameters = ("since", "ambito", "model")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user

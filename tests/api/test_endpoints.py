@@ -138,7 +138,8 @@ def test_csv_escapes_formulas_but_not_numbers(world, auditor_client):
     line.item = "=HYPERLINK(\"http://x\")"
     line.note = "@SUM(A1)"
     line.save()
-    response = auditor_client.get(list_url("budget-budgetline"), {"format": "csv", "id": line.pk})
+    response = auditor_client.get(list_url("budget-budgetline"),
+                                  {"format": "csv", "action": line.action_id})
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     mine = next(row for row in rows if row["id"] == str(line.pk))
     assert mine["item"] == "'=HYPERLINK(\"http://x\")"
