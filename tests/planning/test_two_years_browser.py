@@ -12,7 +12,7 @@ close 2019 into a PO 2020:
    budget lines on different channels;
 4. PO 2019 approved with a new act;  5. one variation from the budget grid;
 6. the referente's Q1–Q4 values (one N.D.);
-7. consuntivo on the grids and the accertate entrate (no page for those: see below);
+7. consuntivo on the grids and the accertate entrate (the «Entrate per canale» page);
 8. PO 2020 from PO 2019, then 2019 closed with a destination that differs from the
    proposal (part of the non vincolato earmarked for an action of PO 2020);
 9. PO 2020 holds the 2019 avanzo as entrate linked to its actions.
@@ -48,7 +48,6 @@ from core.roles import Role
 from governance.models import Deliberation
 from indicators.models import Indicator, Measurement, Milestone
 from objectives.models import Action, Objective, OperatingPlan, Referent
-from objectives.services import save_with_history
 
 from ..browser import check_axe, module_browser
 from ..builders import make_user, set_plan_state
@@ -487,17 +486,28 @@ def test_two_years_of_the_cremasco_in_the_browser(open_page, walk, tmp_path):
     ref_phone.axe()
 
     # --- 7. Accertate entrate and consuntivo --------------------------------------------
-    walk.step("7a. Entrate accertate (nessuna pagina: servizio)")
-    # No page of the app enters entrate (FundingAllocation): only the admin and the
-    # imports of the seed documents. The staff's accertate entrate are written here
-    # as a domain write would (with history), and reported in the issue note.
-    # (The freeze rule lets accertate entrate into an approved plan.)
+    walk.step("7a. Entrate accertate (pagina Entrate per canale)")
+    # The staff's accertate entrate, from the plan page's «Entrate per canale» (the freeze
+    # rule lets accertate entrate into an approved plan).
     accertate = D("10300000.00")
-    save_with_history(FundingAllocation(
-        ambito=ambito, zone_plan=po2019.zone_plan, operating_plan=po2019, year=2019,
-        stage="consuntivo", kind="entrata", group="Entrate accertate",
-        label="Trasferimenti e quote dei Comuni 2019 accertati", amount=accertate,
-    ), user=None, reason="Entrate accertate 2019")
+    page.goto(f"/piani/{po2019.pk}/")
+    page.click("#income-link")
+    page.page.wait_for_url(re.compile(r"/entrate/$"))
+    page.axe()
+    page.click("#add-accertate")
+    page.page.wait_for_url(re.compile(r"/entrate/nuova/$"))
+    page.fill("#id_label", "Trasferimenti e quote dei Comuni 2019 accertati")
+    page.fill("#id_amount", typed(accertate))
+    page.fill("#id_group", "Entrate accertate")
+    page.button("Salva l'entrata")
+    page.page.wait_for_selector(".alert-success")
+    entered = FundingAllocation.objects.get(
+        ambito=ambito, year=2019, label="Trasferimenti e quote dei Comuni 2019 accertati")
+    assert (entered.stage, entered.kind, entered.amount, entered.operating_plan_id) == (
+        "consuntivo", "entrata", accertate, po2019.pk)
+    assert page.text("#accertate-entrata") == euro(accertate)
+    phone.goto(f"/piani/{po2019.pk}/entrate/")
+    phone.axe()
 
     walk.step("7b. Consuntivo sulle griglie (16 obiettivi)")
     typed_consuntivo = {  # the new lines: economie on two of them
