@@ -1,10 +1,12 @@
 """Large measurement imports: all rows with their history, or none; queries do not grow."""
 
+import math
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import AutoField
 from django.test.utils import CaptureQueriesContext
 
 from bench.exports import measurement_plan, measurement_workbook
@@ -139,11 +141,46 @@ def statements(queries):
     return [q["sql"].split(" ", 1)[0] for q in queries if "SAVEPOINT" not in q["sql"]]
 
 
+def inserts_into(queries, model):
+    table = connection.ops.quote_name(model._meta.db_table)
+    return sum(1 for q in queries if q["sql"].startswith(f"INSERT INTO {table} "))
+
+
+def insert_statements_for(model, rows):
+    """INSERT statements ``bulk_create`` needs for ``rows`` new rows of ``model`` sent in one
+    batch of up to 1,000 (MeasurementResource's batch_size).
+
+    Database-specific: PostgreSQL takes the whole batch in one statement; SQLite allows 999
+    bound variables per statement, so Django splits the batch into statements of 999 //
+    columns rows (``connection.ops.bulk_batch_size``), a number of statements that grows with
+    the rows.
+    """
+    columns = [f for f in model._meta.concrete_fields
+               if not f.generated and not isinstance(f, AutoField)]
+    per_statement = min(1000, connection.ops.bulk_batch_size(columns, [None] * rows))
+    return math.ceil(rows / per_statement)
+
+
 def test_query_count_is_the_same_for_100_and_1000_rows(big):
+    """The same statements for 100 and 1,000 rows, save the INSERTs of the rows and of their
+    history: one per table on PostgreSQL, on SQLite exactly as many as its limit of bound
+    variables demands (``insert_statements_for``), which grows with the rows."""
     plan, user, indicators = big
     few_rows, few = _import_queries(plan, user, indicators[:25])
     many_rows, many = _import_queries(plan, user, indicators[25:275])
     assert (few_rows, many_rows) == (100, 1000)
+    for model in (Measurement, Measurement.history.model):
+        for rows, queries in ((few_rows, few), (many_rows, many)):
+            assert inserts_into(queries, model) == insert_statements_for(model, rows), \
+                (connection.vendor, model.__name__, rows)
     # Savepoints aside (one more when the rows fill a batch exactly), the same statements.
-    assert statements(few) == statements(many)
-    assert len(few) <= 20 and len(many) <= 20
+    if connection.vendor == "postgresql":
+        assert statements(few) == statements(many)
+        extra_inserts = 0
+    else:
+        assert connection.vendor == "sqlite"
+        assert [s for s in statements(few) if s != "INSERT"] == \
+            [s for s in statements(many) if s != "INSERT"]
+        extra_inserts = statements(many).count("INSERT") - statements(few).count("INSERT")
+        assert extra_inserts > 0
+    assert len(few) <= 20 and len(many) - extra_inserts <= 20

@@ -19,10 +19,21 @@ TECHNICAL = ("Traceback", "OperationalError", "psycopg", "sqlite3", "File \"", "
 
 @pytest.fixture
 def database_gone(django_db_blocker):
-    """The default connection points at a closed port (PostgreSQL) or an unopenable file."""
+    """The default connection points at a closed port (PostgreSQL) or an unopenable file.
+
+    SQLite's test database lives in memory for as long as a connection to it is open, and
+    Django ignores ``close()`` on it: closing would have left the open connection in use
+    (the page answered from the live database) and, once the name had changed, destroyed
+    the test database for the tests after. Its connection is set aside instead, so that the
+    app has to open a new one, and put back afterwards.
+    """
     original = dict(connection.settings_dict)
     with django_db_blocker.unblock():
-        connection.close()
+        kept = None
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            kept, connection.connection = connection.connection, None
+        else:
+            connection.close()
         if connection.vendor == "postgresql":
             connection.settings_dict.update(HOST="127.0.0.1", PORT="1")
         else:
@@ -33,6 +44,8 @@ def database_gone(django_db_blocker):
             connection.close()
             connection.settings_dict.clear()
             connection.settings_dict.update(original)
+            if kept is not None:
+                connection.connection = kept
 
 
 def _assert_no_trace(body):
