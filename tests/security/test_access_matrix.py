@@ -454,6 +454,88 @@ def _acts_pages():
 PAGES.update(_acts_pages())
 
 
+# New plan from last year, the plan's budget in Excel, the closing of the year
+# (planning/urls_carry.py, urls_closing.py): only the Ufficio di Piano of the plan's ambito
+# opens them; referenti, the Assemblea and revisori get 403 with the reason, other ambiti
+# 404. In this world the plans are drafts with a draft destination of the avanzo
+# (tests/builders.py): starting a destination, approving it (400) and closing the year (400)
+# are refused, as are linking rows (no plan N+1) and reopening (already a draft), which go
+# back to the closing page with the reason; the draft destination's rows are edited.
+def _carry_closing_pages():
+    from budget.models import SurplusDestination, SurplusDestinationRow
+    from governance.models import Body, Deliberation
+
+    edits = frozenset(PLAN_WRITERS_A)
+    post_only = dict(readers=frozenset(), refused=lambda role, side: 405)
+    # GET on the approval and the closing forms only sends back to the closing page, which
+    # makes its own checks: whoever is logged in, whatever the plan.
+    to_closing = dict(readers=frozenset(), refused=lambda role, side: "redirect")
+
+    def row(env, side):
+        return [env.obj(side, SurplusDestinationRow).pk]
+
+    def plan_count(env, side):
+        return OperatingPlan.objects.count(), Objective.objects.count()
+
+    def closing_state(env, side):
+        """The plan's state, its destination (state, act), its rows, and the acts."""
+        plan = env.obj(side, OperatingPlan)
+        destination = SurplusDestination.objects.filter(plan=plan).values_list(
+            "state", "deliberation_id").first()
+        rows = list(SurplusDestinationRow.objects.filter(destination__plan=plan).order_by(
+            "pk").values_list("pk", "description", "amount", "restricted", "target_action_id"))
+        return (OperatingPlan.objects.get(pk=plan.pk).state, destination, rows,
+                Deliberation.objects.count())
+
+    def carry(env, side):
+        return {"year": str(env.obj(side, OperatingPlan).year + 1), "objectives": "on",
+                "amounts": "preventivo", "confirm": "1"}
+
+    def approval(env, side):
+        return {"mode": "new", "body": env.obj(side, Body).pk,
+                "number": str(next(_ACT_NUMBERS)), "date": "2030-05-05",
+                "subject": "Destinazione dell'avanzo"}
+
+    def write(data, state, **kw):
+        post = data if callable(data) else (lambda env, side: data)
+        return Write(data=post, state=state, writers=edits, refused=_structure_refused, **kw)
+
+    new_row = {"description": "Nuova riga", "amount": "3,00", "restricted": "0"}
+    return {
+        "planning:carry": Page(_plan, edits, refused=_structure_refused,
+                               write=write(carry, plan_count)),
+        "planning:carry_budget_export": Page(
+            lambda env, side: [*_plan(env, side), "csv"], edits, refused=_structure_refused,
+            post_refused_405=True),
+        # No file: the form asks for one, nothing saved.
+        "planning:carry_budget_import": Page(_plan, edits, refused=_structure_refused,
+                                             write=write({}, _line_count, allowed="ok",
+                                                         changes=False)),
+        "planning:closing": Page(_plan, edits, refused=_structure_refused,
+                                 post_refused_405=True),
+        "planning:closing_start": Page(_plan, **post_only,
+                                       write=write({}, closing_state, changes=False)),
+        "planning:closing_row_add": Page(_plan, edits, refused=_structure_refused,
+                                         write=write(new_row, closing_state)),
+        "planning:closing_link": Page(_plan, **post_only,
+                                      write=write({}, closing_state, changes=False)),
+        "planning:closing_approve": Page(_plan, **to_closing, write=write(
+            approval, closing_state, allowed=400, changes=False)),
+        "planning:closing_reopen": Page(_plan, **post_only,
+                                        write=write({}, closing_state, changes=False)),
+        "planning:closing_close": Page(_plan, **to_closing, write=write(
+            {"expected_total": "100.00", "confirm": "on"}, closing_state, allowed=400,
+            changes=False)),
+        "planning:closing_row_edit": Page(row, edits, refused=_structure_refused, write=write(
+            {**new_row, "description": "Riga rinominata"}, closing_state)),
+        "planning:closing_row_delete": Page(row, edits, refused=_structure_refused,
+                                            write=write({}, closing_state)),
+    }
+
+
+PAGES.update(_carry_closing_pages())
+
+
 # Entrate per canale (planning/urls_income.py): staff of the ambito edit the plan's entrate,
 # referenti and the Assemblea read, revisori 403 with the reason, other ambiti 404. The
 # consuntivo import is for approved plans: on this world's drafts even staff get 403.
