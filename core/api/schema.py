@@ -72,3 +72,93 @@ class DescribedFilterExtension(DjangoFilterExtension):
             if not parameter.get("description"):
                 parameter["description"] = str(label)
         return parameters
+
+
+# ---------------------------------------------------------------------------------------
+# Error responses: every status an operation can answer, with its body (issue 20).
+# ---------------------------------------------------------------------------------------
+
+ERROR_SCHEMAS = {
+    "Errore": {
+        "type": "object",
+        "description": "Una richiesta rifiutata: il motivo, in italiano.",
+        "properties": {"detail": {"type": "string", "description": "Il motivo del rifiuto."}},
+        "required": ["detail"],
+    },
+    "ErroreParametri": {
+        "type": "object",
+        "description": (
+            "Parametri o dati non validi: per ogni parametro rifiutato, i messaggi che dicono "
+            "perché e quali valori sono ammessi (es. {\"ordering\": [\"Ordinamento non "
+            "ammesso: «x». Valori ammessi: id, -id.\"]}). Un corpo illeggibile dà "
+            "{\"detail\": \"…\"}."
+        ),
+        "additionalProperties": {
+            "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}],
+        },
+        "minProperties": 1,
+    },
+}
+
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Secondi da attendere prima di riprovare.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
+}
+WWW_AUTHENTICATE = {
+    "WWW-Authenticate": {
+        "description": "Lo schema di autenticazione atteso (Token).",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def _error(description, schema="Errore", headers=None):
+    response = {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def _errors_of(path, method, operation):
+    """The error statuses of one operation: what the views, DRF and the throttle answer."""
+    if method == "post":  # the token endpoint: anonymous, a body to validate
+        return {
+            "400": _error("Credenziali o codice non validi, o corpo illeggibile.",
+                          "ErroreParametri"),
+            "415": _error("Tipo di contenuto del corpo non supportato (usare JSON o un modulo)."),
+            "429": _error("Troppi tentativi: accesso sospeso.", headers=RETRY_AFTER),
+        }
+    names = {parameter.get("name") for parameter in operation.get("parameters", [])}
+    errors = {
+        "400": _error("Parametro sconosciuto, valore non valido o fuori dai valori ammessi "
+                      "(il corpo nomina il parametro e dice che cosa è ammesso).",
+                      "ErroreParametri"),
+        "401": _error("Credenziali assenti o non valide.", headers=WWW_AUTHENTICATE),
+        "403": _error("Nessun ruolo in alcun ambito: nessun dato consultabile."),
+        "429": _error("Troppe richieste con queste credenziali.", headers=RETRY_AFTER),
+    }
+    if "{id}" in path:
+        errors["404"] = _error("Oggetto inesistente o fuori dagli ambiti in cui hai un ruolo.")
+    elif "page" in names:
+        errors["404"] = _error("Pagina oltre l'ultima.")
+    return errors
+
+
+def error_responses(result, generator, request, public):
+    """Adds the error statuses, with their bodies, to every operation of the schema."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(ERROR_SCHEMAS)
+    for path, methods in result.get("paths", {}).items():
+        for method, operation in methods.items():
+            responses = operation.setdefault("responses", {})
+            for status, response in _errors_of(path, method, operation).items():
+                documented = responses.setdefault(status, response)
+                if "content" not in documented:  # a status declared without its body
+                    documented.update(response, description=documented.get(
+                        "description") or response["description"])
+    return result

@@ -17,6 +17,7 @@ in an HTML form.
 
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.settings import api_settings
 
 # The browsable API's own links carry ?format=api: accepted, not advertised.
@@ -117,3 +118,12 @@ class StrictQueryMixin:
                 refuse(api_settings.URL_FORMAT_OVERRIDE,
                        f"Formato sconosciuto: «{wanted}». Valori ammessi: {_listed(shown)}.")
         return super().perform_content_negotiation(request, force)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # An error is JSON whatever format was asked: a CSV of {"detail": …} helps nobody.
+        if getattr(response, "exception", False) and not isinstance(
+                getattr(response, "accepted_renderer", None), BrowsableAPIRenderer):
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
