@@ -205,7 +205,10 @@ class SurplusDestinationRowAdmin(ApprovedDestinationLockMixin, ScopedAdmin):
     list_filter = ["destination__plan__zone_plan__ambito", "restricted"]
     search_fields = ["description"]
     list_select_related = ["channel", "target_action", "destination__plan"]
-    readonly_fields = ["destination"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A row stays with its destination; a new one must be given one.
+        return ["destination"] if obj is not None else []
 
 
 @admin.register(AgencyYearFigure)
