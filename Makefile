@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-test lint check migrations-check clean bench backup restore audit
+.PHONY: run test pytest install install-test lint check migrations-check clean bench backup restore audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,10 +33,15 @@ run: install
 	@echo "Apri http://127.0.0.1:$(PORT)/ (amministrazione: /admin/)"
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-## Install the test dependencies and run every test (PostgreSQL/Redis when configured).
-test: install-test
-	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+## Install the test dependencies and run every test (PostgreSQL/Redis when configured):
+## ruff, then pytest (.ci/run runs the two stages one by one, to time each).
+test: lint pytest
+
+## pytest on one pytest-xdist worker per core (PYTEST_WORKERS=0: in this process; at most 8
+## workers, one pair of Redis databases each); a module stays on one worker (tests/conftest.py).
+PYTEST_WORKERS ?= auto
+pytest: install-test
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses=8 --dist loadgroup $(PYTEST_ARGS)
 
 ## Backup of the database and MEDIA_ROOT in one archive (docs/backup.md).
 BACKUP_DIR ?= backups

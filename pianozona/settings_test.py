@@ -11,8 +11,11 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = tempfile.mkdtemp(prefix="pianozona-media-")
-STATIC_ROOT = tempfile.mkdtemp(prefix="pianozona-static-")
+# Made when the settings are read: one for each test process, so each pytest-xdist worker
+# ("gw0", "gw1"…) writes its files in a folder of its own.
+_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "main")
+MEDIA_ROOT = tempfile.mkdtemp(prefix=f"pianozona-media-{_PROCESS}-")
+STATIC_ROOT = tempfile.mkdtemp(prefix=f"pianozona-static-{_PROCESS}-")
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

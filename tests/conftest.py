@@ -1,9 +1,13 @@
+import copy
 import os
 import socket
+import sys
 import urllib.parse
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
+from django.db import transaction
 
 from core.roles import Role
 from governance.models import Membership
@@ -18,8 +22,104 @@ def services_required():
     return os.environ.get("CI") == "true" or os.environ.get("PIANOZONA_REQUIRE_SERVICES") == "1"
 
 
-def redis_url():
-    return os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15"
+# ---------------------------------------------------------------------------------------
+# Parallel workers (pytest-xdist, `make test` runs `-n auto --dist loadgroup`).
+#
+# pytest-django gives each worker its own test database (test_<name>_gw0, …; SQLite: its own
+# in-memory one), with the seeds loaded by django_db_setup below; each worker is a process of
+# its own, so its session fixtures (seed reports, live_server) and MEDIA_ROOT
+# (pianozona/settings_test.py) are its own too. What is left to share is Redis: each worker
+# gets two databases of its own, below.
+# ---------------------------------------------------------------------------------------
+
+
+def xdist_worker():
+    """``"gw0"``, ``"gw1"``… in a pytest-xdist worker, ``None`` in a plain run."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+# Redis has 16 databases (0-15): worker N uses 15 - 2N for the suite and 14 - 2N for the
+# faults tests, so 8 workers at most (the Makefile passes --maxprocesses=8).
+MAX_WORKERS_FOR_REDIS = 8
+
+
+def redis_database(kind):
+    """This worker's own Redis database for ``kind``: "suite" or "faults"."""
+    worker = xdist_worker()
+    if worker is None:
+        return 12 if kind == "faults" else None
+    number = int(worker.removeprefix("gw"))
+    if number >= MAX_WORKERS_FOR_REDIS:
+        raise RuntimeError(f"{worker}: Redis ha 16 database, bastano per "
+                           f"{MAX_WORKERS_FOR_REDIS} worker (-n {MAX_WORKERS_FOR_REDIS} al più)")
+    return 15 - 2 * number - (1 if kind == "faults" else 0)
+
+
+def redis_url(kind="suite"):
+    """The suite's Redis (the CI one when CELERY_BROKER_URL is set) for ``kind``.
+
+    A plain run keeps the databases the suite always used: CELERY_BROKER_URL's own (15 when
+    unset) for the suite, 12 for the faults tests. A worker gets a pair of its own, so that a
+    flush or a queue of one worker never meets another's.
+    """
+    base = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15"
+    number = redis_database(kind)
+    if number is None:
+        return base
+    url = urllib.parse.urlparse(base)
+    return f"{url.scheme}://{url.netloc}/{number}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under ``--dist loadgroup`` each module runs whole on one worker.
+
+    So the set-up a module pays once (a module fixture, a seed report rendered for the
+    session, a Chromium, a migrated second database) is paid once in the run, and the access
+    matrix counts all its cells in one process. Modules marked ``shared_world`` are spread
+    over the workers test by test: their tests are independent and their set-up is one
+    world per worker.
+    """
+    if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist
+        return
+    for item in items:
+        if item.get_closest_marker("shared_world") or item.get_closest_marker("xdist_group"):
+            continue
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+def _access_matrix_counters():
+    # Imported when needed: tests/security/conftest.py imports this module.
+    from tests.security.conftest import CELLS, CELLS_BY_URL
+
+    return CELLS, CELLS_BY_URL
+
+
+def pytest_sessionfinish(session):
+    """A worker hands its count of access-matrix cells to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        cells, by_url = _access_matrix_counters()
+        workeroutput["access_matrix"] = {"cells": dict(cells), "by_url": dict(by_url)}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    counts = getattr(node, "workeroutput", {}).get("access_matrix")
+    if counts:
+        cells, by_url = _access_matrix_counters()
+        cells.update(counts["cells"])
+        by_url.update(counts["by_url"])
+
+
+def pytest_terminal_summary(terminalreporter):
+    cells, by_url = _access_matrix_counters()
+    if not cells:
+        return
+    total = sum(cells.values())
+    detail = ", ".join(f"{family} {n}" for family, n in sorted(cells.items()))
+    terminalreporter.write_line(
+        f"access matrix: {total} cells over {len(by_url)} URL patterns ({detail})"
+    )
 
 
 def require_redis():
@@ -35,9 +135,19 @@ def require_redis():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The three seed documents are loaded once into the test database."""
+    """The three seed documents are loaded once into the test database.
+
+    Before them, a copy of the freshly migrated database is kept for the backup tests
+    (tests/backup/support.py), which would otherwise migrate one more database.
+    """
+    from tests.backup.support import drop_migrated_copy, keep_migrated_copy
+
     with django_db_blocker.unblock():
+        keep_migrated_copy()
         load_all()
+    yield
+    with django_db_blocker.unblock():
+        drop_migrated_copy()
 
 
 @dataclass
@@ -54,8 +164,73 @@ ROLE_NAMES = ["superuser", "staff_a", "staff_b", "referent_a", "assembly_a", "au
 
 
 @pytest.fixture
-def world(db):
-    return build_world()
+def world(_module_world, db):
+    """Ambiti alfa and beta with one user per role.
+
+    Built for each test; in a module marked ``shared_world`` built once for the module and
+    handed to each test as a deep copy, as Django's ``setUpTestData`` does (see
+    ``_module_world``).
+    """
+    if _module_world is None:
+        return build_world()
+    cache.clear()  # the users are the same in every test: no counter may carry over
+    return copy.deepcopy(_module_world)
+
+
+TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences",
+                          "django_db_serialized_rollback"}
+
+
+def _database_use(item):
+    """``None``, ``"db"`` or ``"transactional"``: how a test item uses the database."""
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    if names & TRANSACTIONAL_FIXTURES or (marker is not None and any(
+            marker.kwargs.get(key) for key in ("transaction", "reset_sequences",
+                                               "serialized_rollback"))):
+        return "transactional"
+    if "db" in names or marker is not None:
+        return "db"
+    return None
+
+
+@pytest.fixture(scope="module")
+def _module_world(request, django_db_setup, django_db_blocker):
+    """The world of a module marked ``shared_world``, built once (``None`` elsewhere).
+
+    It is written inside a transaction opened for the module and rolled back after its last
+    test; each test runs in its own savepoint on top (pytest-django's ``db``), so what a test
+    writes is undone before the next, and gets a deep copy of the Python objects, so what it
+    changes in them is not seen by the next either. Only for modules whose every database
+    test uses ``world`` and none is transactional: others would see rows they never asked
+    for, or flush the module's.
+    """
+    if request.node.get_closest_marker("shared_world") is None:
+        yield None
+        return
+    misfits = [
+        item.nodeid for item in request.session.items
+        if getattr(item, "module", None) is request.module and _database_use(item) and (
+            "world" not in item.fixturenames or _database_use(item) == "transactional")
+    ]
+    if misfits:
+        pytest.fail(f"shared_world: tests that use the database without the shared world or "
+                    f"in a transaction of their own: {misfits}", pytrace=False)
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            built = build_world()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    try:
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+        cache.clear()
 
 
 def build_world():

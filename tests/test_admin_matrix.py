@@ -14,6 +14,9 @@ from indicators.models import Measurement
 
 from .expectations import ALL_ROLES, VIEW_A, may_change_a
 
+# One world for the module, a deep copy for each test (tests/conftest.py).
+pytestmark = pytest.mark.shared_world
+
 ADMIN_MODELS = sorted(
     (m for m in admin.site._registry if issubclass(m, ScopedModel)), key=lambda m: m.__name__
 )

@@ -17,6 +17,9 @@ from .conftest import (
     model_of,
 )
 
+# One world for the module, a deep copy for each test (tests/conftest.py).
+pytestmark = pytest.mark.shared_world
+
 ALL = sorted(ENDPOINTS)
 MODELS = sorted(MODEL_ENDPOINTS)
 

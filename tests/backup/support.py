@@ -3,6 +3,8 @@
 import contextlib
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -40,22 +42,78 @@ def _postgres_url(name):
     return f"postgres://{auth}{host}:{port}/{name}"
 
 
-@contextlib.contextmanager
-def fresh_database(suffix):
-    """An empty database of the same engine as the test database, dropped afterwards."""
+# ---------------------------------------------------------------------------------------
+# A freshly migrated database, shared: the test database as its migrations left it, copied
+# once per test session (per pytest-xdist worker) by django_db_setup before it loads the
+# seeds. A second database that needs to be "freshly migrated" is a copy of it, instead of
+# one more `manage.py migrate` in a subprocess (the slowest step of these tests).
+# ---------------------------------------------------------------------------------------
+
+_MIGRATED = {}
+
+
+def keep_migrated_copy():
+    """Called by django_db_setup between the migrations and the seeds."""
+    from governance.models import Ambito
+
+    if Ambito.objects.exists():  # a reused test database (--reuse-db): not a fresh one
+        return
     if connection.vendor == "postgresql":
+        name = f"pz_backup_migrated_{os.getpid()}"
+        source = connection.settings_dict["NAME"]
+        connection.close()  # a template database must have no session open on it
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        _MIGRATED["postgresql"] = name
+    elif connection.vendor == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="pz-backup-migrated-"))
+        connection.ensure_connection()
+        copy = sqlite3.connect(folder / "migrated.sqlite3")
+        try:
+            connection.connection.backup(copy)
+        finally:
+            copy.close()
+        _MIGRATED["sqlite"] = folder / "migrated.sqlite3"
+
+
+def drop_migrated_copy():
+    name = _MIGRATED.pop("postgresql", None)
+    if name:
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    path = _MIGRATED.pop("sqlite", None)
+    if path:
+        shutil.rmtree(path.parent, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def fresh_database(suffix, migrated=False):
+    """An empty database of the same engine as the test database, dropped afterwards.
+
+    ``migrated=True``: a freshly migrated one, a copy of the shared migrated database;
+    yields ``(url, migrated)``, ``migrated`` False when there is no copy to start from (a
+    reused test database) and the caller has to migrate it.
+    """
+    vendor = connection.vendor
+    template = _MIGRATED.get(vendor) if migrated else None
+    if vendor == "postgresql":
         name = f"pz_backup_target_{os.getpid()}_{suffix}"
         with connection._nodb_cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"'
+                           + (f' TEMPLATE "{template}"' if template else ""))
         try:
-            yield _postgres_url(name)
+            yield (_postgres_url(name), bool(template)) if migrated else _postgres_url(name)
         finally:
             with connection._nodb_cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         with tempfile.TemporaryDirectory(prefix="pz-backup-target-") as folder:
-            yield f"sqlite:///{folder}/target.sqlite3"
+            if template:
+                shutil.copyfile(template, f"{folder}/target.sqlite3")
+            url = f"sqlite:///{folder}/target.sqlite3"
+            yield (url, bool(template)) if migrated else url
 
 
 class Instance:

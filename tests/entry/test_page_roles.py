@@ -10,6 +10,9 @@ from indicators.models import Measurement
 
 from .conftest import ROLES, budget_post, login, quarter_post, urls
 
+# One world for the module, a deep copy for each test (tests/conftest.py).
+pytestmark = pytest.mark.shared_world
+
 READERS = {"superuser", "staff_a", "referent_a", "assembly_a", "auditor_a"}
 ENTRY_READERS = {"superuser", "staff_a", "referent_a", "assembly_a"}
 EXPECTED = {

@@ -12,17 +12,13 @@ from ..conftest import redis_url, services_required
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # port 1: nothing listens, the connect is refused
 
 
-def _suite_redis_on_db_12():
-    # Read once, at import: the broker fixture rewrites CELERY_BROKER_URL during a test.
-    url = urllib.parse.urlparse(redis_url())
-    return f"redis://{url.hostname}:{url.port or 6379}/12"
-
-
-_FAULTS_REDIS = _suite_redis_on_db_12()
+# Read once, at import: the broker fixture rewrites CELERY_BROKER_URL during a test.
+_FAULTS_REDIS = redis_url("faults")
 
 
 def faults_redis_url():
-    """The Redis of the suite (the CI one when set), on the faults tests' own database 12."""
+    """The Redis of the suite (the CI one when set), on the faults tests' own database
+    (12; a worker of pytest-xdist has one of its own, see tests/conftest.py)."""
     return _FAULTS_REDIS
 
 

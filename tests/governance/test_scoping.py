@@ -8,6 +8,9 @@ from core.scoping import ScopedModel
 
 from ..expectations import VIEW_A, VIEW_B, may_change_a, may_change_b
 
+# One world for the module, a deep copy for each test (tests/conftest.py).
+pytestmark = pytest.mark.shared_world
+
 SCOPED_MODELS = sorted(
     (m for m in apps.get_models() if issubclass(m, ScopedModel)), key=lambda m: m.__name__
 )

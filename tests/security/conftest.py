@@ -19,14 +19,8 @@ def count_cell(family, url_name):
     CELLS_BY_URL[url_name] += 1
 
 
-def pytest_terminal_summary(terminalreporter):
-    if not CELLS:
-        return
-    total = sum(CELLS.values())
-    detail = ", ".join(f"{family} {n}" for family, n in sorted(CELLS.items()))
-    terminalreporter.write_line(
-        f"access matrix: {total} cells over {len(CELLS_BY_URL)} URL patterns ({detail})"
-    )
+# Printed at the end of the run by tests/conftest.py, which adds up the counts of the
+# pytest-xdist workers (this conftest is not loaded by the process that reports).
 
 
 @pytest.fixture(scope="module")
