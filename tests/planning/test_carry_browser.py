@@ -1,7 +1,6 @@
 """Real browser: the staff of the cremasco creates PO 2019 from PO 2018 and imports last
 year's budget export; axe-core finds no violation at 1280 and 390 px."""
 
-import re
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -13,51 +12,12 @@ from budget.models import BudgetLine
 from core.roles import Role
 from objectives.models import OperatingPlan
 
-from ..browser import check_axe, module_browser
+from ..browser import check_axe
 from ..builders import make_user
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reload_seeds_afterwards")]
 
-PASSWORD = "a-long-test-password"
 SHOTS = Path(tempfile.gettempdir()) / "carry-shots"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def reload_seeds_afterwards(django_db_blocker):
-    yield
-    from seeds.loader import load_all
-
-    with django_db_blocker.unblock():
-        load_all()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from module_browser()
-
-
-@pytest.fixture
-def open_page(browser, live_server, settings, transactional_db):
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME = "sessionid", "csrftoken"
-    contexts = []
-
-    def _open(username, *, width=1280):
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale="it-IT")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/accesso/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"/piani/$"))
-        page.base = live_server.url
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
 
 
 def shot(page, name):
@@ -65,7 +25,7 @@ def shot(page, name):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_new_plan_from_last_year_in_the_browser(open_page):
+def test_new_plan_from_last_year_in_the_browser(transactional_db, open_page):
     po2018 = OperatingPlan.objects.get(zone_plan__ambito__slug="cremasco", year=2018)
     make_user("ufficio.browser", ambito=po2018.zone_plan.ambito, role=Role.STAFF)
     for width in (390, 1280):

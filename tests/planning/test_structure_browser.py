@@ -14,61 +14,17 @@ import pytest
 from indicators.models import EvaluationCriterion, Indicator, Milestone
 from objectives.models import Action, Objective, OperatingPlan, Referent, Section
 
-from ..browser import check_axe, module_browser
+from ..browser import check_axe
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reload_seeds_afterwards")]
 
-PASSWORD = "a-long-test-password"
 SHOTS = os.environ.get("STRUCTURE_SHOTS",
                        os.path.join(tempfile.gettempdir(), "structure-shots"))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def reload_seeds_afterwards(django_db_blocker):
-    yield
-    from seeds.loader import load_all
-
-    with django_db_blocker.unblock():
-        load_all()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from module_browser()
-
-
-@pytest.fixture
-def plain_cookies(settings):
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME = "sessionid", "csrftoken"
-
-
-@pytest.fixture
-def open_page(browser, live_server, plain_cookies):
-    contexts = []
-
-    def _open(username, *, width=1280):
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale="it-IT")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto(f"{live_server.url}/accesso/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"/piani/$"))
-        page.base = live_server.url
-        page.width = width
-        return page
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
 def shot(page, name):
     os.makedirs(SHOTS, exist_ok=True)
-    page.screenshot(path=f"{SHOTS}/{name}-{page.width}.png", full_page=True)
+    page.screenshot(path=f"{SHOTS}/{name}-{page.viewport_size['width']}.png", full_page=True)
 
 
 def checked(page, name):

@@ -49,12 +49,12 @@ from governance.models import Deliberation
 from indicators.models import Indicator, Measurement, Milestone
 from objectives.models import Action, Objective, OperatingPlan, Referent
 
-from ..browser import check_axe, module_browser
+from ..browser import check_axe
 from ..builders import make_user, set_plan_state
+from .conftest import logged_in_page
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("reload_seeds_afterwards")]
 
-PASSWORD = "a-long-test-password"
 D = Decimal
 CENT = D("0.01")
 SHOTS = Path(tempfile.gettempdir())
@@ -75,20 +75,6 @@ def euro(amount):
 def typed(amount):
     """How staff type an amount: 1.234,56."""
     return euro(amount)[:-2]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def reload_seeds_afterwards(django_db_blocker):
-    yield
-    from seeds.loader import load_all
-
-    with django_db_blocker.unblock():
-        load_all(force=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from module_browser()
 
 
 class Walk:
@@ -191,21 +177,12 @@ def walk():
 
 
 @pytest.fixture
-def open_page(browser, live_server, settings, transactional_db, walk):
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME = "sessionid", "csrftoken"
+def open_page(browser, live_server, plain_cookies, transactional_db, walk):
     contexts = []
 
     def _open(username, *, width=1280, counted=True):
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale="it-IT")
+        context, page = logged_in_page(browser, live_server.url, username, width=width)
         contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/accesso/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"/piani/$"))
         return Page(page, walk, live_server.url, width, counted)
 
     yield _open
