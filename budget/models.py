@@ -53,6 +53,14 @@ class FundingChannel(ScopedModel):
     def __str__(self):
         return self.code
 
+    @property
+    def label(self):
+        """The name people know: an acronym as it is (FNA, FSR), a code such as DOPO_DI_NOI
+        replaced by the fund's name ("Dopo di Noi (L.112/2016)")."""
+        if "_" in self.code or not self.code.isupper():
+            return self.name or self.code
+        return self.code
+
 
 class ChannelReference(ScopedModel):
     """The legal act assigning a fund for a year (e.g. DGR n. XI/501 del 02/08/2018)."""
