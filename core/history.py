@@ -176,6 +176,17 @@ def feed_key(row):
     return date, label, history_id
 
 
+def feed_position(*, user, label, history_id):
+    """Where the change ``label:history_id`` stands in the user's feed, or None if not there."""
+    live = audited_models().get(label)
+    if live is None:
+        return None
+    date = (live.history.model.objects
+            .filter(history_id=history_id, **{f"{_ambito_path(live)}__in": _visible_ambiti(user)})
+            .values_list("history_date", flat=True).first())
+    return None if date is None else (date, label, history_id)
+
+
 def _after(rows, label, after):
     """The rows of one model's history table that come after ``after`` in the feed's order.
 

@@ -329,6 +329,8 @@ SPECTACULAR_SETTINGS = {
         "OperatingPlanStateEnum": "objectives.models.OperatingPlan.State",
         "MeasurementStateEnum": "indicators.models.Measurement.State",
     },
+    # A field that refuses "" says so (minLength 1): the token's username and password.
+    "ENFORCE_NON_BLANK_FIELDS": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.csv_bodies_are_text",

@@ -1,6 +1,4 @@
-import base64
-import binascii
-import json
+import re
 
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -11,30 +9,18 @@ CURSOR_ERROR = ("Cursore non valido: usa il link «next» della risposta precede
                 "cursor= vuoto per iniziare.")
 
 
-def encode_cursor(after):
-    raw = json.dumps({"after": after}, separators=(",", ":"), default=str).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_raw_cursor(value):
-    """The JSON value a cursor carries (None: from the first row); ValidationError if garbled."""
-    if not value:
-        return None
-    try:
-        padded = value + "=" * (-len(value) % 4)
-        return json.loads(base64.urlsafe_b64decode(padded.encode()))["after"]
-    except (binascii.Error, ValueError, TypeError, KeyError, UnicodeDecodeError):
-        raise ValidationError({"cursor": [CURSOR_ERROR]}) from None
+# A cursor is the id of the last row received: a client may also resume from the last id it
+# has. Nine digits at most: every id the database holds, and a pattern the schema can state.
+CURSOR_PATTERN = r"[0-9]{1,9}"
 
 
 def decode_cursor(value):
     """The id a page starts after (None: from the first row); ValidationError if garbled."""
-    after = decode_raw_cursor(value)
-    if after is None:
+    if not value:
         return None
-    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+    if not re.fullmatch(CURSOR_PATTERN, value):
         raise ValidationError({"cursor": [CURSOR_ERROR]})
-    return after
+    return int(value)
 
 
 def _bounded_integer(name, raw, maximum):
@@ -70,9 +56,11 @@ class ApiPagination(PageNumberPagination):
     )
     cursor_query_description = (
         "Scorrimento per cursore (alternativo a page): vuoto per la prima pagina, poi il "
-        "valore nel link «next». Righe in ordine di id, nessun totale; consigliato per "
-        "scaricare tutte le righe."
+        "valore nel link «next», che è l'id dell'ultima riga ricevuta (si può riprendere "
+        "da qualsiasi id: le righe con id maggiore). Righe in ordine di id, nessun totale; "
+        "consigliato per scaricare tutte le righe."
     )
+    cursor_schema = {"type": "string", "pattern": f"^({CURSOR_PATTERN})?$"}
 
     # ``?page=last`` is not an integer: the schema says page is one.
     last_page_strings = ()
@@ -101,6 +89,7 @@ class ApiPagination(PageNumberPagination):
         if not self.cursor_mode:
             return super().paginate_queryset(queryset, request, view)
         self.request = request
+        self.get_page_number(request, None)  # ignored beside a cursor, but still an integer
         after = self.decode_cursor(request.query_params[self.cursor_query_param])
         size = self.get_page_size(request)
         rows = list(self.rows_after(queryset, after, view)[: size + 1])
@@ -124,8 +113,7 @@ class ApiPagination(PageNumberPagination):
             if self.next_after is None:
                 return None
             url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
-            return replace_query_param(url, self.cursor_query_param,
-                                       encode_cursor(self.next_after))
+            return replace_query_param(url, self.cursor_query_param, str(self.next_after))
         return super().get_next_link()
 
     def get_previous_link(self):
@@ -160,7 +148,7 @@ class ApiPagination(PageNumberPagination):
             "required": False,
             "in": "query",
             "description": self.cursor_query_description,
-            "schema": {"type": "string"},
+            "schema": self.cursor_schema,
         })
         return parameters
 

@@ -150,11 +150,23 @@ def _errors_of(path, method, operation):
 
 
 def error_responses(result, generator, request, public):
-    """Adds the error statuses, with their bodies, to every operation of the schema."""
+    """Adds the error statuses, with their bodies, to every operation of the schema.
+
+    And says of every optional query parameter that an empty value is accepted (as absent).
+    """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(ERROR_SCHEMAS)
     for path, methods in result.get("paths", {}).items():
         for method, operation in methods.items():
+            for parameter in operation.get("parameters", []):
+                # The router takes any segment as id (a wrong one is the API's JSON 404);
+                # the id itself is an integer.
+                if parameter.get("in") == "path" and parameter.get("name") == "id":
+                    parameter["schema"] = {"type": "integer", "minimum": 1}
+                    parameter.setdefault("description", "Identificativo univoco dell'oggetto.")
+                # An empty value counts as absent, as in an HTML form (core/api/strict.py).
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
             responses = operation.setdefault("responses", {})
             for status, response in _errors_of(path, method, operation).items():
                 documented = responses.setdefault(status, response)

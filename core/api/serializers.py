@@ -104,8 +104,10 @@ class TotalsSerializer(serializers.Serializer):
 class FieldChangeSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="Nome del campo modificato.")
     label = serializers.CharField(help_text="Descrizione del campo, in italiano.")
-    old = serializers.CharField(allow_null=True, help_text="Valore precedente (null se assente).")
-    new = serializers.CharField(allow_null=True, help_text="Nuovo valore (null se eliminato).")
+    old = serializers.CharField(allow_null=True, allow_blank=True,
+                                help_text="Valore precedente (null se assente).")
+    new = serializers.CharField(allow_null=True, allow_blank=True,
+                                help_text="Nuovo valore (null se eliminato).")
 
 
 class PersonNameField(serializers.CharField):
@@ -143,7 +145,9 @@ class ChangeSerializer(serializers.Serializer):
         "ruolo con accesso all'ambito; mai un indirizzo e-mail. Null per i caricamenti "
         "automatici.",
     )
-    reason = serializers.CharField(help_text="Motivo dichiarato della modifica (può essere vuoto).")
+    reason = serializers.CharField(
+        allow_blank=True, help_text="Motivo dichiarato della modifica (può essere vuoto)."
+    )
     changes = FieldChangeSerializer(
         many=True,
         help_text="Campi modificati, dal valore precedente al nuovo. Alla creazione tutti i campi "

@@ -121,6 +121,9 @@ class ScopedReadOnlyViewSet(StrictQueryMixin, ConditionalGetMixin,
     pagination_class = ApiPagination
     filter_backends = [StrictFilterBackend, StableOrderingFilter]
     ordering_fields = ["id"]
+    # Any segment reaches the view, so that "/budget-lines/1.5/" is the API's JSON 404 and not
+    # Django's HTML page.
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -1,16 +1,16 @@
 """The feed of every change in the ambiti a user sees, for auditors who pull it incrementally."""
 
-import datetime
+import re
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from core import history
 from core.api.conditional import ConditionalGetMixin
-from core.api.pagination import CURSOR_ERROR, ApiPagination, decode_raw_cursor
+from core.api.pagination import CURSOR_ERROR, CURSOR_PATTERN, ApiPagination
 from core.api.renderers import CSVRenderer
 from core.api.serializers import ChangeSerializer
 from core.api.strict import StrictQueryMixin
@@ -43,39 +43,45 @@ class ChangeFeedQuerySerializer(serializers.Serializer):
 
 
 class ChangeFeedPagination(ApiPagination):
-    """The feed's cursor stands on (date, model, history id), the order of the feed.
+    """The feed's cursor is the id of the last change received (``budget.budgetline:42``).
 
-    A new change comes after every change already recorded, so a client resuming from the
-    ``next`` of its last pull gets what was left and then only what is new.
+    The feed continues after that change's place in its order (date, model, history id). A
+    new change comes after every change already recorded, so a client resuming from the
+    last id it has gets what was left and then only what is new.
     """
 
     cursor_query_description = (
         "Scorrimento per cursore (alternativo a page): vuoto per la prima pagina, poi il "
-        "valore nel link «next». Voci in ordine di data, tipo di oggetto e registrazione, "
-        "nessun totale; per riprendere un aggiornamento incrementale, conservare l'ultimo "
-        "link «next» ricevuto."
+        "valore nel link «next», che è l'id dell'ultima modifica ricevuta (es. "
+        "budget.budgetline:42): si può riprendere da qualsiasi id già ricevuto, anche "
+        "giorni dopo. Voci in ordine di data, tipo di oggetto e registrazione, nessun "
+        "totale. Un id che non è nel proprio registro dà 404."
     )
 
+    @property
+    def cursor_schema(self):
+        labels = "|".join(re.escape(label) for label in history.audited_models())
+        return {"type": "string", "pattern": f"^(({labels}):{CURSOR_PATTERN})?$"}
+
     def decode_cursor(self, value):
-        after = decode_raw_cursor(value)
-        if after is None:
+        if not value:
             return None
-        try:
-            date, label, history_id = after
-            date = datetime.datetime.fromisoformat(date)
-            if not (isinstance(label, str) and isinstance(history_id, int)) or (
-                    date.tzinfo is None):
-                raise TypeError
-        except (TypeError, ValueError):
-            raise ValidationError({"cursor": [CURSOR_ERROR]}) from None
-        return date, label, history_id
+        label, _, number = value.partition(":")
+        if label not in history.audited_models() or not re.fullmatch(CURSOR_PATTERN, number):
+            raise ValidationError({"cursor": [CURSOR_ERROR]})
+        position = history.feed_position(user=self.request.user, label=label,
+                                         history_id=int(number))
+        if position is None:
+            raise NotFound("Cursore: modifica inesistente o fuori dagli ambiti in cui hai un "
+                           "ruolo. Usa cursor= vuoto per ricominciare.")
+        return position
 
     def rows_after(self, queryset, after, view):
         return queryset if after is None else view.feed(after=after)
 
     def cursor_key(self, row):
         date, label, history_id = history.feed_key(row)
-        return [date.isoformat(), label, history_id]
+        return history.change_id(label, history_id)
 
 
 class ChangeFeedViewSet(StrictQueryMixin, ConditionalGetMixin, viewsets.GenericViewSet):
@@ -99,7 +105,9 @@ class ChangeFeedViewSet(StrictQueryMixin, ConditionalGetMixin, viewsets.GenericV
         return self.feed()
 
     def feed(self, after=None):
-        params = ChangeFeedQuerySerializer(data=self.request.query_params)
+        # An empty value counts as absent, as everywhere in the API.
+        given = {key: value for key, value in self.request.query_params.items() if value != ""}
+        params = ChangeFeedQuerySerializer(data=given)
         params.is_valid(raise_exception=True)
         return history.change_feed(user=self.request.user, after=after, **params.validated_data)
 

@@ -180,7 +180,8 @@ class AllocationTotalsSerializer(serializers.Serializer):
 
 
 class GroupTotalSerializer(serializers.Serializer):
-    group = serializers.CharField(help_text="Raggruppamento delle entrate, come stampato.")
+    group = serializers.CharField(allow_blank=True,
+        help_text="Raggruppamento delle entrate, come stampato.")
     total = money("Somma delle voci del raggruppamento.")
 
 
@@ -206,8 +207,10 @@ class ChannelTotalsSerializer(serializers.Serializer):
     channel = serializers.IntegerField(
         allow_null=True, help_text="Identificativo del canale; null per le voci senza canale."
     )
-    code = serializers.CharField(help_text="Sigla del canale (vuota per le voci senza canale).")
-    name = serializers.CharField(help_text="Denominazione del canale.")
+    code = serializers.CharField(allow_blank=True,
+        help_text="Sigla del canale (vuota per le voci senza canale).")
+    name = serializers.CharField(allow_blank=True,
+        help_text="Denominazione del canale.")
     restricted = serializers.BooleanField(
         allow_null=True, help_text="Se il canale è vincolato (null per le voci senza canale)."
     )
@@ -219,8 +222,10 @@ class ChannelTotalsSerializer(serializers.Serializer):
 class ObjectiveTotalsSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Identificativo dell'obiettivo.")
     number = serializers.IntegerField(help_text="Numero dell'obiettivo.")
-    code = serializers.CharField(help_text="Codice dell'obiettivo (es. OB1).")
-    short_title = serializers.CharField(help_text="Titolo breve dell'obiettivo.")
+    code = serializers.CharField(allow_blank=True,
+        help_text="Codice dell'obiettivo (es. OB1).")
+    short_title = serializers.CharField(allow_blank=True,
+        help_text="Titolo breve dell'obiettivo.")
     preventivo = money("Totale preventivo dell'obiettivo.", source="total_preventivo")
     consuntivo = money("Totale consuntivo dell'obiettivo.", source="total_consuntivo")
 

@@ -94,11 +94,22 @@ def test_object_history_entries_carry_the_same_identity(world, auditor_client):
     assert {row["id"] for row in history["results"]} <= feed_ids
 
 
-def test_a_garbled_cursor_is_a_400(world, auditor_client):
-    for value in ("abc", "eyJhZnRlciI6IDF9", "eyJhZnRlciI6WzEsMiwzXX0"):
+def test_a_garbled_cursor_is_a_400_and_an_unknown_change_a_404(world, auditor_client):
+    for value in ("abc", "eyJhZnRlciI6IDF9", "budget.nope:1", "budget.budgetline:x"):
         response = auditor_client.get(URL, {"cursor": value})
         assert response.status_code == 400, value
         assert "cursor" in response.json()
+    assert auditor_client.get(URL, {"cursor": "budget.budgetline:999999999"}).status_code == 404
+    # Another ambito's change is no place to resume from.
+    theirs = client_for(world.user("staff_b")).get(
+        URL, {"model": "budget.budgetline", "page_size": 1000}).json()["results"][0]["id"]
+    assert auditor_client.get(URL, {"cursor": theirs}).status_code == 404
+
+
+def test_a_client_resumes_from_the_last_id_it_has(world, auditor_client):
+    everything = auditor_client.get(URL, {"page_size": 1000}).json()["results"]
+    rest = auditor_client.get(URL, {"cursor": everything[2]["id"], "page_size": 1000}).json()
+    assert rest["results"] == everything[3:]
 
 
 def test_staff_of_another_ambito_walks_only_their_own(world):

@@ -20,6 +20,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, given, settings
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from objectives.models import OperatingPlan
 
@@ -35,6 +36,10 @@ EXAMPLES = 4
 # methods. The stateful ones (use_after_free, ensure_resource_availability) need a
 # stateful run, which a read-only API does not have: off.
 CHECKS = None
+# The one exception: generated usernames and passwords are well formed but belong to nobody,
+# and the token endpoint refuses them (400, "Nome utente o password non corretti"), as it
+# must. The real login below checks that valid credentials are accepted.
+LOGIN_EXCLUDED = [positive_data_acceptance]
 
 
 RAW = json.loads(
@@ -92,6 +97,7 @@ def test_operation_conforms_to_the_schema(world, wsgi_app, operation):
         operation.as_strategy(GenerationMode.POSITIVE, path_parameters=path_parameters),
         operation.as_strategy(GenerationMode.NEGATIVE),
     ]
+    excluded = LOGIN_EXCLUDED if operation.method.upper() == "POST" else None
     statuses = []
     for strategy in strategies:
 
@@ -101,7 +107,8 @@ def test_operation_conforms_to_the_schema(world, wsgi_app, operation):
             phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
         )
         def conforms(case):
-            response = case.call_and_validate(app=wsgi_app, headers=headers, checks=CHECKS)
+            response = case.call_and_validate(app=wsgi_app, headers=headers, checks=CHECKS,
+                                              excluded_checks=excluded)
             statuses.append(response.status_code)
 
         conforms()
