@@ -38,10 +38,10 @@ run: install
 test: lint pytest
 
 ## pytest on one pytest-xdist worker per core (PYTEST_WORKERS=0: in this process; at most 8
-## workers, one pair of Redis databases each); a module stays on one worker (tests/conftest.py).
+## workers, one pair of Redis databases each); a module runs on one worker (tests/conftest.py).
 PYTEST_WORKERS ?= auto
 pytest: install-test
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses=8 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --maxprocesses=8 --dist loadscope $(PYTEST_ARGS)
 
 ## Backup of the database and MEDIA_ROOT in one archive (docs/backup.md).
 BACKUP_DIR ?= backups

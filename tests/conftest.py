@@ -23,7 +23,7 @@ def services_required():
 
 
 # ---------------------------------------------------------------------------------------
-# Parallel workers (pytest-xdist, `make test` runs `-n auto --dist loadgroup`).
+# Parallel workers (pytest-xdist, `make test` runs `-n auto --dist loadscope`).
 #
 # pytest-django gives each worker its own test database (test_<name>_gw0, …; SQLite: its own
 # in-memory one), with the seeds loaded by django_db_setup below; each worker is a process of
@@ -70,21 +70,79 @@ def redis_url(kind="suite"):
     return f"{url.scheme}://{url.netloc}/{number}"
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under ``--dist loadgroup`` each module runs whole on one worker.
+# How `make test` shares the tests among the workers (`--dist loadscope`, with the scopes
+# of this suite below). pytest-xdist's own loadgroup does not group under pytest 9.2 (it
+# renames node ids, which pytest 9.2 no longer lets a plugin do), so the rule is written here.
 
-    So the set-up a module pays once (a module fixture, a seed report rendered for the
-    session, a Chromium, a migrated second database) is paid once in the run, and the access
-    matrix counts all its cells in one process. Modules marked ``shared_world`` are spread
-    over the workers test by test: their tests are independent and their set-up is one
-    world per worker.
+
+def xdist_scope(nodeid):
+    """The tests of one scope run on one worker, one after the other.
+
+    A scope is a module: what a module sets up once (a module fixture, a Chromium, a second
+    database) is set up once in the run, and the access matrix counts all its cells in one
+    process. tests/reports/ is one scope: its modules read the seed reports rendered once
+    for the session (tests/reports/conftest.py), the slowest set-up of the suite.
     """
-    if not config.pluginmanager.hasplugin("xdist"):  # -p no:xdist
+    module = nodeid.split("::", 1)[0]
+    return "tests/reports/" if module.startswith("tests/reports/") else module
+
+
+# Rough seconds per test, to hand out the longest scopes first (the rest: 0.05).
+SECONDS_PER_TEST = [("browser", 8.0), ("tests/upgrade/", 10.0), ("tests/backup/", 3.0),
+                    ("tests/reports/", 1.5)]
+
+
+def xdist_cost(scope, nodeids):
+    per_test = next((s for mark, s in SECONDS_PER_TEST if mark in scope), 0.05)
+    return per_test * len(nodeids)
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # before pytest-xdist's own choice
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "loadscope":
+        return None
+    from collections import OrderedDict
+
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SuiteScopes(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return xdist_scope(nodeid)
+
+        def schedule(self):
+            super().schedule()  # starts each worker on the scopes with the most tests
+            self.workqueue = OrderedDict(sorted(
+                self.workqueue.items(), key=lambda scope: -xdist_cost(*scope)))
+
+    return SuiteScopes(config, log)
+
+
+_FLUSHED_BY = set()  # modules one of whose transactional tests ran
+
+
+def pytest_runtest_call(item):
+    if _database_use(item) == "transactional":
+        _FLUSHED_BY.add(item.nodeid.split("::", 1)[0])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _seeds_back_after_a_flush(request, django_db_blocker):
+    """The seeds again after a module whose transactional tests flushed them.
+
+    A transactional test (``live_server``, ``transactional_db``) ends with Django emptying
+    every table. In one process pytest-django runs those tests after all the others; on a
+    pytest-xdist worker they run when their module's turn comes, with tests that need the
+    seeds still to come. So a module that has one loads the seeds again when it ends, unless
+    the module did it itself.
+    """
+    yield
+    if request.node.nodeid not in _FLUSHED_BY:
         return
-    for item in items:
-        if item.get_closest_marker("shared_world") or item.get_closest_marker("xdist_group"):
-            continue
-        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+    from governance.models import Ambito
+
+    with django_db_blocker.unblock():
+        if not Ambito.objects.filter(slug="cremasco").exists():
+            load_all()
 
 
 def _access_matrix_counters():
