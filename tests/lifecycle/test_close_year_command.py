@@ -10,6 +10,8 @@ from django.core.management.base import CommandError
 from budget.models import BudgetLine, FundingAllocation, Surplus
 from objectives.models import OperatingPlan
 
+from ..conftest import services_required
+
 pytestmark = pytest.mark.django_db
 
 
@@ -91,7 +93,12 @@ def test_the_document_rows_are_the_seed_document_s():
     """TAB_3 above is the text of the seed, not a copy that could drift from it."""
     text = (settings.BASE_DIR.parent / "shared" / "seeds" / "consuntivo-2018-cremasco.txt")
     if not text.exists():
-        pytest.skip("seed document not available")
+        # The seed documents lie beside the checkout (shared/seeds/), as in CI, where their
+        # absence is a failure; a bare clone elsewhere has only the reviewed fixtures.
+        message = f"documento di esempio non trovato: {text}"
+        if services_required():
+            pytest.fail(message)
+        pytest.skip(message)
     printed = text.read_text()
     for description, reference, amount in _tab_3_rows():
         assert f"{description}\t{reference}\t€ {amount.removesuffix(' €')}" in printed
