@@ -2,6 +2,7 @@ import copy
 import os
 import socket
 import sys
+import time
 import urllib.parse
 from dataclasses import dataclass
 
@@ -160,8 +161,13 @@ def pytest_sessionfinish(session):
         workeroutput["access_matrix"] = {"cells": dict(cells), "by_url": dict(by_url)}
 
 
+_STARTED = time.monotonic()
+_WORKERS_DONE = {}  # worker id -> seconds from the start of the run to its end
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
+    _WORKERS_DONE[node.gateway.id] = time.monotonic() - _STARTED
     counts = getattr(node, "workeroutput", {}).get("access_matrix")
     if counts:
         cells, by_url = _access_matrix_counters()
@@ -170,6 +176,9 @@ def pytest_testnodedown(node, error):
 
 
 def pytest_terminal_summary(terminalreporter):
+    if _WORKERS_DONE:  # how even the workers' shares were (the wall time is the last one)
+        terminalreporter.write_line("workers done after: " + ", ".join(
+            f"{worker} {seconds:.0f}s" for worker, seconds in sorted(_WORKERS_DONE.items())))
     cells, by_url = _access_matrix_counters()
     if not cells:
         return
