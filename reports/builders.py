@@ -305,7 +305,8 @@ def datatable_block(table):
 # --- Figures the source document captioned ------------------------------------------
 
 _FIGURE_CAPTION = re.compile(
-    r"^[ \t]*[*_]*[ \t]*Fig\.[ \t]*(\d+(?:[ \t]*-[ \t]*\d+)?)[ \t]*[:.]"
+    # "Fig. 4: title", and the PdZ's "*Fig.1 con una immagine grafica…" without a colon.
+    r"^[ \t]*[*_]*[ \t]*Fig\.[ \t]*(\d+(?:[ \t]*-[ \t]*\d+)?)(?:[ \t]*[:.]|[ \t]+)"
     r"[ \t]*(.+?)[ \t]*[*_]*[ \t]*$",
     re.MULTILINE,
 )
