@@ -89,7 +89,7 @@ def xdist_scope(nodeid):
 
 
 # Rough seconds per test, to hand out the longest scopes first (the rest: 0.05).
-SECONDS_PER_TEST = [("browser", 8.0), ("tests/upgrade/", 10.0), ("tests/backup/", 3.0),
+SECONDS_PER_TEST = [("browser", 15.0), ("tests/upgrade/", 10.0), ("tests/backup/", 3.0),
                     ("tests/reports/", 1.5)]
 
 
