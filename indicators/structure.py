@@ -9,7 +9,7 @@ they belong to indicators/services.py.
 from django.db import transaction
 from django.db.models import Max
 
-from objectives.services import save_with_history
+from objectives.services import delete_with_history, save_with_history
 from objectives.structure import (
     _apply,
     check_token,
@@ -35,12 +35,6 @@ def _action_error(objective, values, errors):
     action = values.get("action")
     if action is not None and action.objective_id != objective.pk:
         errors["action"] = "L'azione scelta non è di questo obiettivo."
-
-
-def _deleted(obj, *, user, reason):
-    obj._history_user = user
-    obj._change_reason = reason
-    obj.delete()
 
 
 # ---------------------------------------------------------------- indicators
@@ -99,7 +93,7 @@ def indicator_move(*, indicator, user, direction):
 def indicator_delete(*, indicator, user):
     """Remove an indicator with its rilevazioni (a plan in bozza rarely has any)."""
     require_editable(plan=indicator.objective.plan, user=user)
-    _deleted(locked(Indicator, indicator.pk), user=user, reason="Indicatore eliminato")
+    delete_with_history(locked(Indicator, indicator.pk), user=user, reason="Indicatore eliminato")
 
 
 # ---------------------------------------------------------------- ranges di valutazione
@@ -145,7 +139,7 @@ def evaluation_range_move(*, criterion, user, direction):
 @transaction.atomic
 def evaluation_range_delete(*, criterion, user):
     require_editable(plan=criterion.objective.plan, user=user)
-    _deleted(locked(EvaluationCriterion, criterion.pk), user=user,
+    delete_with_history(locked(EvaluationCriterion, criterion.pk), user=user,
              reason="Range di valutazione eliminato")
 
 
@@ -208,4 +202,4 @@ def milestone_move(*, milestone, user, direction):
 @transaction.atomic
 def milestone_delete(*, milestone, user):
     require_editable(plan=milestone.objective.plan, user=user)
-    _deleted(locked(Milestone, milestone.pk), user=user, reason="Traguardo eliminato")
+    delete_with_history(locked(Milestone, milestone.pk), user=user, reason="Traguardo eliminato")

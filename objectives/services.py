@@ -53,6 +53,14 @@ def save_with_history(obj, *, user, reason):
     obj.save()
 
 
+def delete_with_history(obj, *, user, reason):
+    """Delete ``obj`` so that its last history record says who did it and why."""
+    if user is not None:
+        obj._history_user = user
+    obj._change_reason = reason
+    obj.delete()
+
+
 def act_date_problem(when, *, not_before, not_after=None):
     """Why an act dated ``when`` cannot serve a plan of year ``not_before`` (None: it can).
 

@@ -26,7 +26,7 @@ from governance.models import Membership, Organisation, SourceDocument
 
 from .freeze import frozen_message
 from .models import Action, Objective, OperatingPlan, Referent, Section
-from .services import require_role, save_with_history
+from .services import delete_with_history, require_role, save_with_history
 
 EDITORS = (Role.STAFF,)
 UP, DOWN = "up", "down"
@@ -277,9 +277,7 @@ def objective_delete(*, objective, user, confirmed=False):
     objective = locked(Objective, objective.pk)
     _require_confirmation(delete_impact(objective=objective), confirmed,
                           f"L'obiettivo {objective.number}")
-    objective._history_user = user
-    objective._change_reason = f"Obiettivo {objective.number} eliminato"
-    objective.delete()
+    delete_with_history(objective, user=user, reason=f"Obiettivo {objective.number} eliminato")
     reason = f"Rinumerato dopo l'eliminazione dell'obiettivo {objective.number}"
     _renumber(_objectives(plan), user=user, reason=reason)
     _renumber_actions(plan, user=user, reason=reason)
@@ -370,9 +368,7 @@ def action_delete(*, action, user, confirmed=False):
     plan = require_editable(plan=action.objective.plan, user=user)
     action = locked(Action, action.pk)
     _require_confirmation(delete_impact(action=action), confirmed, f"L'azione {action.number}")
-    action._history_user = user
-    action._change_reason = f"Azione {action.number} eliminata"
-    action.delete()
+    delete_with_history(action, user=user, reason=f"Azione {action.number} eliminata")
     _renumber_actions(plan, user=user,
                       reason=f"Rinumerata dopo l'eliminazione dell'azione {action.number}")
 
@@ -460,9 +456,7 @@ def referent_move(*, referent, user, direction):
 def referent_delete(*, referent, user):
     require_editable(plan=referent.objective.plan, user=user)
     referent = locked(Referent, referent.pk)
-    referent._history_user = user
-    referent._change_reason = "Referente eliminato"
-    referent.delete()
+    delete_with_history(referent, user=user, reason="Referente eliminato")
 
 
 # ---------------------------------------------------------------- narrative sections
@@ -568,6 +562,4 @@ def section_delete(*, plan, section, user):
     plan = require_editable(plan=plan, user=user)
     _section_of(plan, section)
     section = locked(Section, section.pk)
-    section._history_user = user
-    section._change_reason = "Sezione eliminata"
-    section.delete()
+    delete_with_history(section, user=user, reason="Sezione eliminata")
