@@ -111,7 +111,15 @@ class PopulationFigure(ScopedModel):
 
 
 class MunicipalSpending(ScopedModel):
-    """Spesa sociale of a Comune in a year (ISTAT), with the per-capita figure as printed."""
+    """Spesa sociale of a Comune in a year: the total and, when the Comune declared it, its
+    split between gestione singola (spent by the Comune itself) and gestione associata
+    (transferred to the ambito's ente gestore).
+
+    ``amount`` is always the total (the ISTAT figure the seeds print); the split is either
+    both parts or neither, and then adds up to ``amount``. ``per_capita`` is the per-head
+    figure as the source printed it, a note for reconciliation: the per-head figures of the
+    app are computed from the population (governance/selectors.py), never typed.
+    """
 
     scope_ambito = "municipality__ambito"
 
@@ -120,7 +128,10 @@ class MunicipalSpending(ScopedModel):
     )
     year = models.PositiveSmallIntegerField("anno")
     amount = MoneyField("spesa sociale (€)")
-    per_capita = MoneyField("spesa pro capite (€)", null=True)
+    amount_single = MoneyField("di cui in gestione singola (€)", null=True)
+    amount_associated = MoneyField("di cui in gestione associata (€)", null=True)
+    per_capita = MoneyField("pro capite come stampato dalla fonte (€)", null=True)
+    source = models.CharField("fonte", max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -128,8 +139,18 @@ class MunicipalSpending(ScopedModel):
         verbose_name_plural = "spesa sociale comunale"
         ordering = ["municipality", "year"]
         constraints = [
-            models.UniqueConstraint(fields=["municipality", "year"], name="spending_one_per_year")
+            models.UniqueConstraint(fields=["municipality", "year"], name="spending_one_per_year"),
+            models.CheckConstraint(
+                condition=Q(amount_single__isnull=True, amount_associated__isnull=True)
+                | Q(amount_single__isnull=False, amount_associated__isnull=False,
+                    amount=models.F("amount_single") + models.F("amount_associated")),
+                name="spending_split_adds_up",
+            ),
         ]
+
+    @property
+    def has_split(self):
+        return self.amount_single is not None and self.amount_associated is not None
 
     def __str__(self):
         return f"{self.municipality} {self.year}"

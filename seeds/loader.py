@@ -25,6 +25,7 @@ from budget.models import (
     SurplusDestination,
     SurplusDestinationRow,
 )
+from classification import loader as classification_loader
 from core import freeze
 from governance.models import (
     Ambito,
@@ -212,7 +213,14 @@ def load_document(folder, *, force=False):
 
 
 def load_all(root=FIXTURES_DIR, *, force=False):
-    return [load_document(folder, force=force) for folder in document_folders(root)]
+    results = [load_document(folder, force=force) for folder in document_folders(root)]
+    # The reviewed classification of the documents' actions and lines (never overwriting
+    # a classification a person has since changed).
+    try:
+        classification_loader.load_all()
+    except classification_loader.ClassificationFixtureError as exc:
+        raise SeedError(str(exc)) from exc
+    return results
 
 
 def _delete_document_rows(document):
@@ -300,7 +308,10 @@ def _load_territory(ctx, data):
                 year=figure["year"],
                 defaults={
                     "amount": _money(figure["amount"]),
+                    "amount_single": _money(figure.get("amount_single")),
+                    "amount_associated": _money(figure.get("amount_associated")),
                     "per_capita": _money(figure.get("per_capita")),
+                    "source": _text(figure.get("source")) or ctx.document.title,
                 },
             )
 
