@@ -4,6 +4,7 @@ import copy
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
+from django.utils.translation import ngettext
 from import_export import fields
 
 from core.entry.access import policy_for
@@ -62,6 +63,7 @@ class BudgetLineResource(EntryResource):
     compared_fields = ("item", "note", "channel_id", "preventivo", "consuntivo")
     labels = {"item": "Voce", "note": "Nota", "channel_id": "Canale",
               "preventivo": "Preventivo", "consuntivo": "Consuntivo"}
+    money_fields = ("preventivo", "consuntivo")
 
     class Meta(EntryResource.Meta):
         model = BudgetLine
@@ -224,10 +226,13 @@ class BudgetLineResource(EntryResource):
         if carried["plans"]:
             plans = ", ".join(sorted(carried["plans"]))
             self.warnings.insert(0, (
-                f"Il file viene da un altro piano ({plans}): {carried['matched']} righe "
-                "abbinate per obiettivo, azione e voce a righe di questo piano, "
-                f"{carried['added']} aggiunte come righe nuove; il consuntivo del file non "
-                "è stato importato."
+                f"Il file viene da un altro piano ({plans}): "
+                + ngettext("%(n)d riga abbinata", "%(n)d righe abbinate", carried["matched"])
+                % {"n": carried["matched"]}
+                + " per obiettivo, azione e voce a righe di questo piano, "
+                + ngettext("%(n)d aggiunta come riga nuova", "%(n)d aggiunte come righe nuove",
+                           carried["added"]) % {"n": carried["added"]}
+                + "; il consuntivo del file non è stato importato."
             ))
 
     def find_instance(self, row):

@@ -35,6 +35,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import ngettext
+
 from objectives.models import OperatingPlan
 
 from .models import BudgetLine, FundingAllocation, FundingChannel
@@ -167,8 +169,12 @@ class SurplusPreview:
             )
             more = len(self.missing_consuntivo) - 10
             errors.append(
-                f"Manca il consuntivo di {len(self.missing_consuntivo)} righe con preventivo: "
-                f"{shown}{f' e altre {more}' if more > 0 else ''}."
+                ngettext("Manca il consuntivo di %(n)d riga con preventivo: ",
+                         "Manca il consuntivo di %(n)d righe con preventivo: ",
+                         len(self.missing_consuntivo)) % {"n": len(self.missing_consuntivo)}
+                + shown
+                + (ngettext(" e un'altra", " e altre %(n)d", more) % {"n": more}
+                   if more > 0 else "") + "."
             )
         if self.unrestricted < 0:
             errors.append(

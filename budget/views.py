@@ -9,6 +9,7 @@ from django.views import View
 from core.concurrency import ConflictError
 from core.entry.access import PageAccessMixin, plan_context, policy_for, scoped_or_403
 from core.entry.imports import ImportPageMixin
+from core.wording import counted_rows
 from objectives.models import Objective
 from objectives.services import user_holds
 
@@ -112,8 +113,8 @@ class BudgetEntryView(ObjectivePageMixin, View):
         if result.changed:
             messages.success(
                 request,
-                f"Budget salvato: {result.created} righe nuove, {result.updated} modificate, "
-                f"{result.deleted} eliminate.",
+                "Budget salvato: "
+                + counted_rows(result.created, result.updated, deleted=result.deleted) + ".",
             )
         else:
             messages.info(request, "Nessuna modifica da salvare.")

@@ -5,11 +5,14 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from core import freeze
 from core.roles import ADD, CHANGE, DELETE, VIEW, Role
 from core.scoping import ScopedModel, can, grants_for
+from core.wording import gender_of, saved_message
 
 from .forms import ItalianDecimalField
 
@@ -134,6 +137,46 @@ class ScopedInline(ScopedPermissionsMixin, admin.TabularInline):
 
 class ScopedAdmin(ScopedPermissionsMixin, SimpleHistoryAdmin):
     list_per_page = 50
+    # The verbose name's gender (core.wording) where the rule by its ending is wrong.
+    gender = None
+
+    # --- Messages in agreement with the model's gender ("La variazione … è stata aggiunta")
+
+    def _say_saved(self, request, verb, obj, *, link=None):
+        post = request.POST
+        follow = None
+        if verb != "delete" and ("_continue" in post or "_saveasnew" in post):
+            follow = "edit" if self.has_change_permission(request, obj) else None
+        elif verb != "delete" and "_addanother" in post:
+            follow = "another"
+        shown = format_html('<a href="{}">{}</a>', link, obj) if link else str(obj)
+        request._pianozona_saved = saved_message(
+            name=self.opts.verbose_name, gender=self.gender or gender_of(self.opts.verbose_name),
+            obj=shown, verb=verb, follow=follow)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        link = None
+        if self.has_change_permission(request, obj):
+            link = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                           args=(obj.pk,), current_app=self.admin_site.name)
+        self._say_saved(request, "add", obj, link=link)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._say_saved(request, "change", obj, link=request.path)
+        return super().response_change(request, obj)
+
+    def response_delete(self, request, obj_display, obj_id):
+        self._say_saved(request, "delete", obj_display)
+        return super().response_delete(request, obj_display, obj_id)
+
+    def message_user(self, request, message, level=messages.INFO, extra_tags="",
+                     fail_silently=False):
+        saved = getattr(request, "_pianozona_saved", None)
+        if saved is not None and level == messages.SUCCESS:
+            request._pianozona_saved = None
+            message = saved
+        super().message_user(request, message, level, extra_tags, fail_silently)
 
     # --- The freeze rule (core/freeze.py): what an approved or closed plan offers --------
 

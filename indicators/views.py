@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views import View
 
 from core.concurrency import ConflictError
@@ -141,9 +142,13 @@ class QuarterEntryView(QuarterPageMixin, View):
         if result.saved or result.deleted or result.milestones:
             messages.success(
                 request,
-                f"Salvato: {result.saved} rilevazioni"
-                + (f", {result.deleted} cancellate" if result.deleted else "")
-                + f", {result.milestones} traguardi.",
+                "Salvato: "
+                + ngettext("%(n)d rilevazione", "%(n)d rilevazioni", result.saved)
+                % {"n": result.saved}
+                + (ngettext(", %(n)d cancellata", ", %(n)d cancellate", result.deleted)
+                   % {"n": result.deleted} if result.deleted else "")
+                + ngettext(", %(n)d traguardo.", ", %(n)d traguardi.", result.milestones)
+                % {"n": result.milestones},
             )
         else:
             messages.info(request, "Nessuna modifica da salvare.")

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q, Sum
 from django.utils.text import slugify
+from django.utils.translation import ngettext
 
 from core.concurrency import NEW_ROW, Conflict, ConflictError, last_change, row_token
 from core.roles import Role
@@ -262,8 +263,13 @@ def delete_impact(*, objective=None, action=None):
 def _require_confirmation(impact, confirmed, what):
     if impact["lines_with_amounts"] and not confirmed:
         raise ValidationError(
-            f"{what} ha {impact['lines_with_amounts']} righe di budget con importi: "
-            "confermare l'eliminazione insieme alle sue righe."
+            ngettext(
+                "%(what)s ha %(n)d riga di budget con importi: "
+                "confermare l'eliminazione insieme alle sue righe.",
+                "%(what)s ha %(n)d righe di budget con importi: "
+                "confermare l'eliminazione insieme alle sue righe.",
+                impact["lines_with_amounts"],
+            ) % {"what": what, "n": impact["lines_with_amounts"]}
         )
 
 

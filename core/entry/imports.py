@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 
 from core.concurrency import display_value
 from core.uploads import validate_spreadsheet
+from core.wording import counted_rows
 
 from .spreadsheets import format_for_upload, import_messages
 
@@ -89,8 +90,9 @@ def preview_rows(result, resource, limit=PREVIEW_LIMIT):
                 continue
             if row_result.import_type == "new" and after in (None, ""):
                 continue
-            changes.append((resource.labels.get(name, name), display_value(before),
-                            display_value(after)))
+            money = name in resource.money_fields
+            changes.append((resource.labels.get(name, name), display_value(before, money=money),
+                            display_value(after, money=money)))
         rows.append({"type": "nuova" if row_result.import_type == "new" else "modificata",
                      "changes": changes or [("–", "", "")], "number": number + 1})
     return rows
@@ -174,8 +176,8 @@ class ImportPageMixin:
         totals = result.totals
         messages.success(
             request,
-            f"Importazione completata da «{entry['name']}»: {totals.get('new', 0)} righe nuove, "
-            f"{totals.get('update', 0)} modificate, {totals.get('skip', 0)} invariate.",
+            f"Importazione completata da «{entry['name']}»: " + counted_rows(
+                totals.get("new", 0), totals.get("update", 0), totals.get("skip", 0)) + ".",
         )
         for warning in dict.fromkeys(getattr(resource, "warnings", [])):
             messages.warning(request, warning)

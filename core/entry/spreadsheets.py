@@ -253,6 +253,7 @@ class EntryResource(resources.ModelResource):
     save_in_dry_run = True  # False: the preview validates without writing (large files)
     compared_fields = ()  # model attributes an import may change (skip and preview)
     labels = {}
+    money_fields = ()  # compared fields shown as amounts in the preview ("2.000,00 €")
 
     class Meta:
         clean_model_instances = False  # validated by resolve() without a query per row
@@ -334,7 +335,10 @@ class EntryResource(resources.ModelResource):
             return None
         if name.endswith("_id"):
             related = getattr(instance, name[:-3], None)
-            return str(related) if related is not None else None
+            if related is None:
+                return None
+            # The name people know (a funding channel's label), else its text.
+            return str(getattr(related, "label", None) or related)
         field = instance._meta.get_field(name)
         if field.choices:
             return dict(field.flatchoices).get(getattr(instance, name), getattr(instance, name))

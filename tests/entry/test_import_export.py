@@ -135,7 +135,7 @@ def test_budget_import_round_trip_with_preview(client, world, entry):
     out.name = "budget.xlsx"
     response = client.post(urls(entry)["budget_import"], {"file": out})
     content = response.content.decode()
-    assert "1 righe nuove" not in content and "<strong>1</strong> righe nuove" in content
+    assert "righe nuove" not in content and "<strong>1</strong> riga nuova" in content
     token = next(iter(client.session[SESSION_KEY]))
     assert client.post(urls(entry)["budget_import"], {"token": token}).status_code == 302
     line = entry["line"]

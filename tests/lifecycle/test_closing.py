@@ -198,7 +198,7 @@ def test_closing_needs_every_consuntivo(world, plan_a):
     approve(plan_a, world)
     line = BudgetLine.objects.filter(action__objective__plan=plan_a).first()
     budget_line_set_consuntivo(line=line, amount=D("1.00"), user=world.user("staff_a"))
-    with pytest.raises(ValidationError, match="Manca il consuntivo di 1 righe"):
+    with pytest.raises(ValidationError, match="Manca il consuntivo di 1 riga con preventivo"):
         year_close(plan=plan_a, user=world.user("staff_a"))
     plan_a.refresh_from_db()
     assert plan_a.state == "approvato" and not Surplus.objects.filter(plan=plan_a).exists()
