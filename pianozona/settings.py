@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "objectives",
     "budget",
     "indicators",
+    "classification",
     # Feature apps, composing the domains.
     "reports",
     "exports",

@@ -18,6 +18,7 @@ FLOORS = {
     "objectives": 1,
     "budget": 1,
     "indicators": 1,
+    "classification": 1,
     "reports": 2,
     "exports": 2,
     "backup": 2,

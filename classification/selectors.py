@@ -1,0 +1,143 @@
+"""Reads of the classification: the effective codes of each line and the cuts of a plan.
+
+Effective classification of a line in a dimension: the line's own codes if it has any
+(an override), else its action's codes, else unclassified. A split line is cut by its
+shares; the cents are handed out so that the parts add up exactly to the line's amount.
+"""
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q
+
+from budget.models import BudgetLine
+
+from .models import Assignment, Code, Dimension
+
+CENT = Decimal("0.01")
+UNCLASSIFIED = None
+MEASURES = ("preventivo", "consuntivo")
+
+
+def dimensions():
+    return Dimension.objects.prefetch_related("codes")
+
+
+def codes_of(dimension_code, *, year=None):
+    """The codes of a dimension (valid in ``year`` when given), in their order."""
+    codes = Code.objects.filter(dimension__code=dimension_code).order_by("position", "code")
+    return [c for c in codes if year is None or c.valid_in(year)]
+
+
+def split_amount(amount, shares):
+    """``amount`` cut by ``shares`` (percentages summing to 100), to the cent, adding up.
+
+    The rounding difference goes to the largest share, so no cent is lost or counted twice.
+    """
+    if not shares:
+        return []
+    parts = [(code, (amount * share / 100).quantize(CENT, ROUND_HALF_UP)) for code, share in shares]
+    diff = amount - sum(p for _, p in parts)
+    if diff:
+        biggest = max(range(len(shares)), key=lambda i: shares[i][1])
+        code, part = parts[biggest]
+        parts[biggest] = (code, part + diff)
+    return parts
+
+
+def _assignments(actions_filter, dimension_code):
+    by_action, by_line = defaultdict(list), defaultdict(list)
+    rows = Assignment.objects.filter(dimension__code=dimension_code, **actions_filter)
+    for action_id, line_id, code, share in rows.values_list(
+        "action_id", "line_id", "code__code", "share"
+    ).order_by("action_id", "line_id", "-share", "code__code"):
+        (by_line[line_id] if line_id else by_action[action_id]).append((code, share))
+    return by_action, by_line
+
+
+def effective_classification(lines, dimension_code):
+    """{line id: [(code, share %)]} for ``lines`` (a BudgetLine queryset); [] = unclassified.
+
+    Two queries whatever the number of lines.
+    """
+    rows = list(lines.values_list("id", "action_id"))
+    action_ids = {a for _, a in rows}
+    by_action, by_line = _assignments({"action_id__in": action_ids}, dimension_code)
+    return {
+        line_id: by_line.get(line_id) or by_action.get(action_id) or []
+        for line_id, action_id in rows
+    }
+
+
+def plan_lines(*, plans, channels=None):
+    """The budget lines of ``plans`` (a queryset or list of OperatingPlan), optionally only
+    those financed by ``channels`` (codes; None inside the list: lines without a channel)."""
+    qs = BudgetLine.objects.filter(action__objective__plan__in=plans)
+    if channels is not None:
+        codes = [c for c in channels if c is not None]
+        cond = Q(channel__code__in=codes)
+        if None in channels:
+            cond |= Q(channel__isnull=True)
+        qs = qs.filter(cond)
+    return qs
+
+
+def cut(lines, *, dimension_code, measure, by=None):
+    """Amounts of ``lines`` by code of a dimension: {(group, code): Decimal}.
+
+    ``code`` is None for unclassified money; ``group`` is the value of the ``by`` field of
+    the line (e.g. "action__objective__plan__zone_plan__ambito__slug") or None.
+    Three queries whatever the number of lines.
+    """
+    if measure not in MEASURES:
+        raise ValueError(measure)
+    fields = ["id", "action_id", measure] + ([by] if by else [])
+    rows = list(lines.values_list(*fields))
+    action_ids = {r[1] for r in rows}
+    by_action, by_line = _assignments({"action_id__in": action_ids}, dimension_code)
+    totals = defaultdict(lambda: Decimal("0.00"))
+    for row in rows:
+        line_id, action_id, amount = row[0], row[1], row[2] or Decimal("0.00")
+        group = row[3] if by else None
+        shares = by_line.get(line_id) or by_action.get(action_id)
+        if not shares:
+            totals[(group, UNCLASSIFIED)] += amount
+            continue
+        for code, part in split_amount(amount, shares):
+            totals[(group, code)] += part
+    return dict(totals)
+
+
+def cross_cut(lines, *, row_dimension, col_dimension, measure):
+    """Amounts by (row code, column code), each None when unclassified in that dimension.
+
+    A line split in both dimensions is cut by the product of its shares, cents handed out
+    so that every line's parts add up to the line.
+    """
+    rows = list(lines.values_list("id", "action_id", measure))
+    action_ids = {r[1] for r in rows}
+    row_a, row_l = _assignments({"action_id__in": action_ids}, row_dimension)
+    col_a, col_l = _assignments({"action_id__in": action_ids}, col_dimension)
+    totals = defaultdict(lambda: Decimal("0.00"))
+    for line_id, action_id, amount in rows:
+        amount = amount or Decimal("0.00")
+        r_shares = row_l.get(line_id) or row_a.get(action_id) or [(None, Decimal("100"))]
+        c_shares = col_l.get(line_id) or col_a.get(action_id) or [(None, Decimal("100"))]
+        combined = [((r, c), rs * cs / 100) for r, rs in r_shares for c, cs in c_shares]
+        for key, part in split_amount(amount, combined):
+            totals[key] += part
+    return dict(totals)
+
+
+def unclassified_share(lines, *, dimension_code, measure):
+    """(unclassified amount, total amount) of ``lines`` in one dimension."""
+    totals = cut(lines, dimension_code=dimension_code, measure=measure)
+    total = sum(totals.values(), Decimal("0.00"))
+    return totals.get((None, UNCLASSIFIED), Decimal("0.00")), total
+
+
+def unclassified_lines(lines, dimension_code):
+    """The lines with no effective code in a dimension (for the list a person reviews)."""
+    effective = effective_classification(lines, dimension_code)
+    missing = [line_id for line_id, shares in effective.items() if not shares]
+    return lines.filter(id__in=missing)
