@@ -9,10 +9,11 @@ act in the same step (``roles``).
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from core.formatting import format_euro
 from core.roles import Role
 from core.scoping import grants_for
 
-from .models import Deliberation
+from .models import Deliberation, MunicipalSpending
 
 REGISTRARS = (Role.STAFF,)
 
@@ -76,3 +77,59 @@ def deliberation_create(*, ambito, user, subject, approves=Deliberation.Subject.
     deliberation._change_reason = "Registrazione dell'atto"
     deliberation.save()
     return deliberation
+
+
+# --- The Comuni's spesa sociale ------------------------------------------------------------
+
+SPENDING_EDITORS = (Role.STAFF,)
+
+
+def spending_problems(*, amount, amount_single, amount_associated):
+    """Italian messages (by field) for a total and its split; {} when they are consistent."""
+    errors = {}
+    if (amount_single is None) != (amount_associated is None):
+        missing = "amount_associated" if amount_associated is None else "amount_single"
+        errors[missing] = ("Indicare sia la gestione singola sia la gestione associata, "
+                           "oppure nessuna delle due.")
+    elif amount_single is not None and amount is not None and (
+            amount_single + amount_associated != amount):
+        errors["amount"] = (
+            f"Gestione singola ({format_euro(amount_single)}) e associata "
+            f"({format_euro(amount_associated)}) sommano "
+            f"{format_euro(amount_single + amount_associated)}, non {format_euro(amount)}.")
+    if amount is None and amount_single is None:
+        errors["amount"] = "Indicare la spesa sociale totale del Comune."
+    return errors
+
+
+@transaction.atomic
+def spending_save(*, municipality, year, user, amount=None, amount_single=None,
+                  amount_associated=None, source="", reason=""):
+    """Record (or correct) the spesa sociale of ``municipality`` in ``year``, with history.
+
+    The total may be left out when both parts are given (it is their sum). Refused with the
+    reason, nothing written, if the split is half given or does not add up.
+    """
+    if not _holds(user, municipality.ambito, SPENDING_EDITORS):
+        raise PermissionDenied("Solo l'Ufficio di Piano dell'ambito registra la spesa sociale "
+                               "dei Comuni.")
+    if amount is None and amount_single is not None and amount_associated is not None:
+        amount = amount_single + amount_associated
+    errors = spending_problems(amount=amount, amount_single=amount_single,
+                               amount_associated=amount_associated)
+    if errors:
+        raise ValidationError(errors)
+    spending = (MunicipalSpending.objects.select_for_update()
+                .filter(municipality=municipality, year=year).first())
+    created = spending is None
+    if created:
+        spending = MunicipalSpending(municipality=municipality, year=year)
+    spending.amount = amount
+    spending.amount_single = amount_single
+    spending.amount_associated = amount_associated
+    spending.source = (source or "").strip() or spending.source or "Ufficio di Piano"
+    spending._history_user = user
+    spending._change_reason = (reason or "").strip() or (
+        "Spesa sociale registrata" if created else "Spesa sociale corretta")
+    spending.save()
+    return spending

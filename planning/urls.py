@@ -6,6 +6,7 @@ from . import (
     urls_carry,
     urls_closing,
     urls_income,
+    urls_spending,
     urls_structure,
     urls_variations,
 )
@@ -20,4 +21,5 @@ urlpatterns = [
     *urls_variations.urlpatterns,
     *urls_closing.urlpatterns,
     *urls_income.urlpatterns,
+    *urls_spending.urlpatterns,
 ]

@@ -283,21 +283,22 @@ PAGES = {
                                           writers=MEASUREMENT_WRITERS_A, allowed="ok",
                                           changes=False)),
     "indicators:export": Page(lambda env, side: [*_plan(env, side), 1, "csv"], ENTRY_READERS_A),
-    # Report pages: whoever reads a plan may have its PDF made; other ambiti's ids are 404.
-    "reports:index": Page(readers=LOGGED_IN, anon="admin_login"),
-    "reports:operating_plan": Page(_plan, VIEW_A, refused=404, anon="admin_login", write=Write(
+    # Report pages (app layout, the app's login): whoever reads a plan may have its PDF made;
+    # other ambiti's ids are 404.
+    "reports:index": Page(readers=LOGGED_IN, anon="login"),
+    "reports:operating_plan": Page(_plan, VIEW_A, refused=404, anon="login", write=Write(
         data=lambda env, side: {"kind": ReportJob.Kind.OPERATING_PLAN,
                                 "variant": ReportJob.Variant.ACCESSIBLE},
         state=_job_count, writers=VIEW_A, refused=404)),
     "reports:zone_plan": Page(lambda env, side: [env.obj(side, ZonePlan).pk], VIEW_A,
-                              refused=404, anon="admin_login", write=Write(
+                              refused=404, anon="login", write=Write(
         data=lambda env, side: {"kind": ReportJob.Kind.ZONE_PLAN,
                                 "variant": ReportJob.Variant.ACCESSIBLE},
         state=_job_count, writers=VIEW_A, refused=404)),
     "reports:job": Page(lambda env, side: [env.jobs[side].pk], VIEW_A, refused=404,
-                        anon="admin_login"),
+                        anon="login"),
     "reports:download": Page(lambda env, side: [env.jobs[side].pk], VIEW_A, refused=404,
-                             anon="admin_login"),
+                             anon="login"),
 }
 
 
@@ -580,6 +581,44 @@ def _income_pages():
 
 
 PAGES.update(_income_pages())
+
+
+# The Comuni's spesa sociale (planning/urls_spending.py): whoever reads the ambito reads the
+# page and its template (revisori too, read-only); only the Ufficio di Piano records and
+# imports (403 with the reason for the other roles of A); other ambiti 404.
+def _spending_pages():
+    from governance.models import MunicipalSpending
+
+    reads = frozenset(VIEW_A)
+    edits = frozenset(PLAN_WRITERS_A)
+
+    def slug(env, side):
+        return [env.side(side).ambito.slug]
+
+    def amount(env, side):
+        return MunicipalSpending.objects.get(pk=env.obj(side, MunicipalSpending).pk).amount
+
+    def entry(env, side):
+        spending = env.obj(side, MunicipalSpending)
+        return {"municipality": spending.municipality_id, "year": spending.year,
+                "amount": "1.234,56"}
+
+    def export(env, side):
+        return [*slug(env, side), env.obj(side, MunicipalSpending).year, "csv"]
+
+    return {
+        "planning:spending": Page(slug, reads, refused=_structure_refused,
+                                  post_refused_405=True),
+        "planning:spending_entry": Page(slug, edits, refused=_structure_refused, write=Write(
+            data=entry, state=amount, writers=edits, refused=_structure_refused)),
+        "planning:spending_import": Page(slug, edits, refused=_structure_refused, write=Write(
+            data=lambda env, side: {}, state=amount, writers=edits, allowed="ok",
+            changes=False, refused=_structure_refused)),
+        "planning:spending_export": Page(export, reads, refused=_structure_refused),
+    }
+
+
+PAGES.update(_spending_pages())
 
 
 def _reverse(name, args):
