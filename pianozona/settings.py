@@ -121,6 +121,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Session settings of every app connection (issue 22, measured by make bench): no JIT (it
+    # compiled for 1 of 1.5 s of an export chunk and gains nothing on short queries); the
+    # web process (wsgi.py) adds a statement timeout, Celery and manage.py keep none.
+    _session = [f"jit={'on' if env.bool('DATABASE_JIT', default=False) else 'off'}"]
+    if env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=0) > 0:
+        _session.append(f"statement_timeout={env.int('DATABASE_STATEMENT_TIMEOUT_MS')}")
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join([_options.get("options", ""),
+                                    *(f"-c {setting}" for setting in _session)]).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The covering index of budget lines (INCLUDE amounts) is a PostgreSQL refinement;

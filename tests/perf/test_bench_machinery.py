@@ -1,0 +1,74 @@
+"""The bench's own arithmetic and verdicts (bench/stats.py, bench/databases.py): cheap, no
+server, no timing. The bench itself runs with `make bench`, never under pytest."""
+
+import pytest
+
+from bench import stats
+from bench.databases import manifest_problems
+from bench.exports import with_jit
+
+
+def test_nearest_rank_is_the_ceil_rank_smallest_value():
+    hundred = list(range(100, 0, -1))  # 100 … 1, unsorted on purpose
+    assert stats.nearest_rank(hundred, 95) == 95
+    assert stats.nearest_rank(hundred, 50) == 50
+    assert stats.nearest_rank(hundred, 100) == 100
+    # 30 samples: p95 is the 29th smallest (ceil(28.5)), not the 3rd highest.
+    assert stats.nearest_rank(list(range(1, 31)), 95) == 29
+    assert stats.nearest_rank([4, 1, 3, 2], 50) == 2
+    assert stats.nearest_rank([7], 95) == 7
+    with pytest.raises(ValueError):
+        stats.nearest_rank([], 95)
+
+
+def test_rank_interval_of_p95_over_100_samples_brackets_it_with_95_percent():
+    low, high = stats.rank_interval(100, 95)
+    assert low <= 95 <= high <= 100
+    assert (low, high) == (90, 99)
+    summary = stats.summary([float(v) for v in range(1, 101)])
+    assert summary["n"] == 100
+    assert (summary["p50"], summary["p95"]) == (50.0, 95.0)
+    assert (summary["p95_low"], summary["p95_high"]) == (90.0, 99.0)
+
+
+def test_two_runs_agree_when_their_intervals_overlap():
+    assert stats.overlap((90, 99), (95, 120))
+    assert not stats.overlap((90, 99), (100, 120))
+
+
+def test_exit_code_is_non_zero_when_a_target_is_not_met():
+    checks = [("pagine p95 <= 150 ms", True), ("esportazione >= 0.5 × COPY", False),
+              ("PDF <= 1.2 × WeasyPrint", False)]
+    not_met = stats.verdicts(checks)
+    assert not_met == ["esportazione >= 0.5 × COPY", "PDF <= 1.2 × WeasyPrint"]
+    assert stats.exit_code(not_met) == 1
+    assert stats.exit_code([]) == 0
+    assert stats.exit_code([], broken=True) == 2
+
+
+def test_manifest_matches_only_with_the_same_live_rows_no_dead_rows_and_fresh_statistics():
+    manifest = {"budget_budgetline": 2_225_904, "auth_user": 3}
+    clean = {"budget_budgetline": {"dead": 0, "estimate": 2_225_904.0},
+             "auth_user": {"dead": 0, "estimate": 3.0}}
+    assert manifest_problems(manifest, dict(manifest), clean) == []
+
+    # The rows a rolled-back write leaves behind, as issue 22 found them.
+    bloated = {**clean, "budget_budgetline": {"dead": 439_844, "estimate": 659_766.0}}
+    problems = manifest_problems(manifest, dict(manifest), bloated)
+    assert "budget_budgetline: 439844 righe morte" in problems
+    assert "budget_budgetline: stima del pianificatore 659766, righe 2225904" in problems
+
+    more = {**manifest, "auth_user": 4}
+    assert manifest_problems(manifest, more, clean) == ["auth_user: 4 righe vive, manifesto 3"]
+    missing = {"budget_budgetline": 2_225_904}
+    assert manifest_problems(manifest, missing, clean) == [
+        "auth_user: tabella mancante (manifesto 3 righe)"]
+    never_analysed = {**clean, "auth_user": {"dead": 0, "estimate": -1.0}}
+    assert manifest_problems(manifest, dict(manifest), never_analysed) == [
+        "auth_user: stima del pianificatore -1, righe 3"]
+
+
+def test_jit_option_replaces_only_the_jit_setting():
+    assert with_jit("-c jit=off -c statement_timeout=30000", True) == (
+        "-c statement_timeout=30000 -c jit=on")
+    assert with_jit("", False) == "-c jit=off"
