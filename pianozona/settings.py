@@ -280,6 +280,10 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 # at most REPORT_JOB_MAX_ATTEMPTS renders in all, then marks it failed.
 REPORT_JOB_STUCK_MINUTES = env.int("REPORT_JOB_STUCK_MINUTES", default=15)
 REPORT_JOB_MAX_ATTEMPTS = env.int("REPORT_JOB_MAX_ATTEMPTS", default=6)
+# Celery eager (no broker): a report renders in a thread of the web process, after the
+# request (reports/background.py), never inside it; that many renders at once.
+REPORT_EAGER_IN_BACKGROUND = env.bool("REPORT_EAGER_IN_BACKGROUND", default=True)
+REPORT_LOCAL_THREADS = env.int("REPORT_LOCAL_THREADS", default=1)
 # Quarterly reminders to the referenti, on each quarter's last day (crontab has no "last day").
 _REMINDER_TASK = "indicators.send_quarter_reminders"
 CELERY_BEAT_SCHEDULE = {

@@ -19,6 +19,9 @@ STATIC_ROOT = tempfile.mkdtemp(prefix=f"pianozona-static-{_PROCESS}-")
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Reports render where the test can wait for them (on commit, in the test's thread); the
+# tests of reports/background.py switch the thread back on.
+REPORT_EAGER_IN_BACKGROUND = False
 # django-axes announces itself when Django starts; in the pytest-xdist controller that line
 # is released after pytest's closing summary, which must close the output (.ci/run).
 AXES_VERBOSE = False

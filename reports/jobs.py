@@ -23,7 +23,7 @@ from kombu.exceptions import KombuError
 
 from reports.models import ReportJob
 
-from . import rendering
+from . import background, rendering
 from .builders import (
     KIND_ZONE_PLAN,
     ReportError,
@@ -119,10 +119,18 @@ def report_job_dispatch(*, job_id):
     2 s, not Celery's minutes of retries), so a page that calls this never hangs. Sending
     the same job twice is harmless: only a runnable job is rendered.
     """
+    # By name, from Celery's registry (reports/apps.py imports the tasks): the task
+    # module imports this state machine, not the other way round.
+    task = current_app.tasks[RENDER_TASK]
+    if current_app.conf.task_always_eager and settings.REPORT_EAGER_IN_BACKGROUND:
+        # No broker: ``delay()`` would render here, inside the request that asked.
+        ReportJob.objects.filter(pk=job_id, state=ReportJob.State.WAITING).update(
+            state=ReportJob.State.QUEUED, step="",
+        )
+        background.submit(task.apply, args=[job_id])
+        return True
     try:
-        # By name, from Celery's registry (reports/apps.py imports the tasks): the task
-        # module imports this state machine, not the other way round.
-        current_app.tasks[RENDER_TASK].delay(job_id)
+        task.delay(job_id)
     except (KombuError, OSError):
         logger.warning("coda di stampa non raggiungibile: report %s in attesa di invio", job_id,
                        exc_info=True)

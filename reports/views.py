@@ -1,18 +1,21 @@
-"""Staff pages: request a report for a plan, follow its state, download the PDF.
+"""Report pages in the app's layout: request a PDF for a plan, follow it, download it, and
+the archive of what was printed before.
 
 Every object is read through ``restrict(user, "view")``: a job or plan of another
-ambito does not exist for the user (404).
+ambito does not exist for the user (404). Whoever reads a plan may have its PDF made.
+The request only records the job: the PDF is rendered by a Celery worker, or without a
+broker by a thread of this process after the response (reports/background.py).
 """
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.shortcuts import render as render_page
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.entry.access import LOGIN_URL, plan_context
 from core.roles import VIEW
 from objectives.models import OperatingPlan, ZonePlan
 from reports.models import ReportJob
@@ -20,15 +23,13 @@ from reports.models import ReportJob
 from .builders import BUILDERS, ReportError
 from .jobs import QUEUE_UNAVAILABLE, report_file_is_complete, report_job_request
 
+ARCHIVE_ROWS = 50
+logged_in = login_required(login_url=LOGIN_URL)
+
 PLAN_KINDS = [
     (ReportJob.Kind.OPERATING_PLAN, ReportJob.Kind.OPERATING_PLAN.label),
     (ReportJob.Kind.FINAL_REPORT, ReportJob.Kind.FINAL_REPORT.label),
 ]
-
-
-def render(request, template, context):
-    """The report pages live inside the admin's frame: its header, title and sidebar."""
-    return render_page(request, template, {**admin.site.each_context(request), **context})
 
 
 class RequestForm(forms.Form):
@@ -45,19 +46,29 @@ class RequestForm(forms.Form):
 
 
 def _jobs(request, **flt):
-    return (ReportJob.objects.restrict(request.user, VIEW).filter(**flt)
-            .select_related("requested_by").order_by("-created_at", "-pk")[:20])
+    """The archive: the latest requests first, each with its file's size when it is there."""
+    jobs = list(ReportJob.objects.restrict(request.user, VIEW).filter(**flt)
+                .select_related("requested_by", "operating_plan", "zone_plan", "ambito")
+                .order_by("-created_at", "-pk")[:ARCHIVE_ROWS])
+    for job in jobs:
+        job.size = None
+        if job.state == ReportJob.State.READY and job.file:
+            try:
+                job.size = job.file.storage.size(job.file.name)
+            except OSError:
+                job.size = None  # the file is gone: the page says so instead of a link
+    return jobs
 
 
-@staff_member_required
+@logged_in
 def report_index(request):
     plans = (OperatingPlan.objects.restrict(request.user, VIEW)
              .select_related("zone_plan__ambito").order_by("zone_plan__ambito__name", "-year"))
     zone_plans = (ZonePlan.objects.restrict(request.user, VIEW).select_related("ambito")
                   .order_by("ambito__name", "-start_year"))
     return render(request, "reports/pages/index.html", {
-        "title": "Report PDF", "plans": plans, "zone_plans": zone_plans,
-        "jobs": _jobs(request),
+        "page_title": "Report PDF", "plans": plans, "zone_plans": zone_plans,
+        "jobs": _jobs(request), "jobs_caption": "Report richiesti di recente, di tutti i piani",
     })
 
 
@@ -99,15 +110,17 @@ def _request_page(request, *, target, kinds, template_context):
 # Not atomic as a request: the service commits the job itself, so that the broker's
 # answer (on commit) is known before the page chooses its message.
 @transaction.non_atomic_requests
-@staff_member_required
+@logged_in
 @require_http_methods(["GET", "POST"])
 def operating_plan_reports(request, pk):
     plan = get_object_or_404(
         OperatingPlan.objects.restrict(request.user, VIEW).select_related("zone_plan__ambito"),
         pk=pk,
     )
+    zone_plan = ZonePlan.objects.restrict(request.user, VIEW).filter(pk=plan.zone_plan_id).first()
     return _request_page(request, target=plan, kinds=PLAN_KINDS, template_context={
-        "title": f"Report – {plan.title} ({plan.zone_plan.ambito.name})", "target": plan,
+        **plan_context(request.user, plan, nav="reports"),
+        "page_title": f"Report – {plan.title}", "target": plan, "zone_plan": zone_plan,
         "state": plan.get_state_display(), "jobs": _jobs(request, operating_plan=plan),
     })
 
@@ -115,36 +128,38 @@ def operating_plan_reports(request, pk):
 # Not atomic as a request: the service commits the job itself, so that the broker's
 # answer (on commit) is known before the page chooses its message.
 @transaction.non_atomic_requests
-@staff_member_required
+@logged_in
 @require_http_methods(["GET", "POST"])
 def zone_plan_reports(request, pk):
     plan = get_object_or_404(ZonePlan.objects.restrict(request.user, VIEW).select_related("ambito"),
                              pk=pk)
     kinds = [(ReportJob.Kind.ZONE_PLAN, ReportJob.Kind.ZONE_PLAN.label)]
     return _request_page(request, target=plan, kinds=kinds, template_context={
-        "title": f"Report – {plan.title} ({plan.ambito.name})", "target": plan,
+        "page_title": f"Report – {plan.title}", "target": plan, "ambito": plan.ambito,
         "state": "approvato" if (plan.approval_id or plan.approved_on) else "bozza",
         "jobs": _jobs(request, zone_plan=plan),
     })
 
 
-@staff_member_required
+@logged_in
 def job_detail(request, pk):
     job = get_object_or_404(
         ReportJob.objects.restrict(request.user, VIEW).select_related(
-            "ambito", "operating_plan", "zone_plan", "requested_by"
+            "ambito", "operating_plan__zone_plan__ambito", "zone_plan", "requested_by"
         ),
         pk=pk,
     )
+    context = (plan_context(request.user, job.operating_plan, nav="reports")
+               if job.operating_plan_id else {"ambito": job.ambito})
     return render(request, "reports/pages/job.html", {
-        "title": f"{job.get_kind_display()} – {job.target}", "job": job,
+        **context, "page_title": f"{job.get_kind_display()} – {job.target}", "job": job,
         # Waiting for the broker can take long: no refresh every 3 s, the page says to reload.
         "refresh": job.state in (ReportJob.State.QUEUED, ReportJob.State.RUNNING),
         "queue_unavailable": QUEUE_UNAVAILABLE,
     })
 
 
-@staff_member_required
+@logged_in
 def job_download(request, pk):
     job = get_object_or_404(
         ReportJob.objects.restrict(request.user, VIEW).select_related(
