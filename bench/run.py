@@ -153,6 +153,7 @@ def interleaved(workers, row, samples, variants=(None,)):
     """``samples`` timings of ``row`` per worker and variant, in rounds of ROUND, the order of
     the scales and variants rotated at each round."""
     times = {(w.ambiti, v): [] for w in workers for v in variants}
+    cpu = {key: [] for key in times}
     turns = [(w, v) for w in workers for v in variants]
     for index in range(-(-samples // ROUND)):
         shift = index % len(turns)
@@ -160,11 +161,13 @@ def interleaved(workers, row, samples, variants=(None,)):
             command = {"cmd": "sample", "row": row, "n": ROUND}
             if variant:
                 command["variant"] = variant
-            times[(worker.ambiti, variant)] += worker.ask(**command)["times"]
-    return times
+            answer = worker.ask(**command)
+            times[(worker.ambiti, variant)] += answer["times"]
+            cpu[(worker.ambiti, variant)] += answer["cpu"]
+    return times, cpu
 
 
-def scale_table(server, scales, samples, runs, regenerate):
+def scale_table(server, scales, samples, runs, regenerate, skip_import=False):
     """Returns (not met, broken, results for the JSON file)."""
     not_met, results = [], {"scales": scales, "samples": samples}
     metas = {}
@@ -194,8 +197,10 @@ def scale_table(server, scales, samples, runs, regenerate):
         table = []
         for index, row in enumerate(rows):
             queries = {w.ambiti: w.ask(cmd="queries", row=index)["queries"] for w in workers}
-            times = interleaved(workers, index, samples)
-            cells = {ambiti: stats.summary(times[(ambiti, None)]) for ambiti in scales}
+            times, cpu = interleaved(workers, index, samples)
+            cells = {ambiti: {**stats.summary(times[(ambiti, None)]),
+                              "cpu50": stats.nearest_rank(cpu[(ambiti, None)], 50)}
+                     for ambiti in scales}
             table.append({**row, "queries": queries, "cells": cells})
             print(f"  {row['what']} ({row['who']}): "
                   + ", ".join(f"{a}: p95 {cells[a]['p95']:.0f} ms {queries[a]} q"
@@ -204,12 +209,13 @@ def scale_table(server, scales, samples, runs, regenerate):
         results["table"] = table
         print(f"\nScala: pagine e liste API su PostgreSQL, {samples} richieste per riga e "
               f"scala, scale alternate ogni {ROUND}; p50 e p95 per rango più vicino, [intervallo "
-              f"al 95 % del p95]; q = query. Carico (1/5/15 min) {load_before} → {load_after}, "
+              f"al 95 % del p95]; q = query; cpu = p50 dei ms di CPU del processo Django.\n"
+              f"Carico (1/5/15 min) {load_before} → {load_after}, "
               f"{time.time() - started:.0f} s. Obiettivi: pagine dell'ufficio p95 <= "
               f"{P95_TARGET_MS:.0f} ms a ogni scala; query uguali a ogni scala.")
         header = f"{'cosa':<38} {'chi':<19}"
         for ambiti in scales:
-            header += f" | {ambiti:>4}: p50   p95 [intervallo]  q"
+            header += f" | {ambiti:>4}: p50   p95 [intervallo]  q  cpu"
         header += " | q=  | p95"
         print(header)
         print("-" * len(header))
@@ -218,7 +224,7 @@ def scale_table(server, scales, samples, runs, regenerate):
             for ambiti in scales:
                 c = row["cells"][ambiti]
                 line += (f" | {c['p50']:>9.1f} {c['p95']:>5.0f} [{c['p95_low']:>4.0f}–"
-                         f"{c['p95_high']:<4.0f}] {row['queries'][ambiti]:>2}")
+                         f"{c['p95_high']:<4.0f}] {row['queries'][ambiti]:>2} {c['cpu50']:>4.0f}")
             same = len(set(row["queries"].values())) == 1
             staff = row["who"] == "ufficio (1 ambito)"
             fast = all(row["cells"][a]["p95"] <= P95_TARGET_MS for a in scales)
@@ -241,7 +247,8 @@ def scale_table(server, scales, samples, runs, regenerate):
                     ("ufficio (1 ambito)", "cruscotto /piani/<id>/cruscotto/"),
                     ("revisore nazionale", "API budget-lines ?page=1")):
                 continue
-            times = interleaved([largest], index, samples, variants=(None, "jit", "no_reuse"))
+            times, _cpu = interleaved([largest], index, samples,
+                                      variants=(None, "jit", "no_reuse"))
             for variant, label in ((None, "come l'app: JIT spento, connessione riusata"),
                                    ("jit", "JIT attivo"),
                                    ("no_reuse", "una connessione per richiesta")):
@@ -252,7 +259,9 @@ def scale_table(server, scales, samples, runs, regenerate):
         print_table(f"Impostazioni di PostgreSQL dell'app, {largest.ambiti} ambiti, "
                     f"{samples} richieste ciascuna, alternate [carico {load()}]", settings_rows)
         results["settings"] = settings_rows
-        extras = [("jit_chunk", largest), ("export", largest), ("import", smallest)]
+        extras = [("jit_chunk", largest), ("export", largest)]
+        if not skip_import:
+            extras.append(("import", smallest))
         for command, worker in extras:
             title, rows_, ok = worker.ask(cmd=command, runs=runs)["table"]
             print_table(f"{title} [{worker.ambiti} ambiti, carico {load()}]",
@@ -281,6 +290,8 @@ def main():
                         default=int(os.environ.get("BENCH_SAMPLES", stats.MIN_SAMPLES)))
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", 5)))
     parser.add_argument("--skip-reports", action="store_true")
+    parser.add_argument("--skip-import", action="store_true",
+                        help="senza il confronto d'importazione (minuti: la base 8 query a riga)")
     parser.add_argument("--regenerate", action="store_true",
                         default=os.environ.get("BENCH_REGENERATE") == "1")
     args = parser.parse_args()
@@ -301,10 +312,10 @@ def main():
         broken = True
     else:
         found, failed, results = scale_table(server, scales, args.samples, args.runs,
-                                             args.regenerate)
+                                             args.regenerate, args.skip_import)
         not_met += found
         broken |= failed
-        out = ROOT / "var" / "bench-last.json"
+        out = ROOT / "var" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(results, indent=1, default=str))
     print(f"\nCarico alla fine: {load()}")

@@ -6,7 +6,8 @@ Protocol: one JSON document per line on stdin (a command) and on the original st
 answer); logs and anything Django prints go to stderr.
 
     {"cmd": "rows"}                         the rows of the table (what, who)
-    {"cmd": "sample", "row": i, "n": k}     k timed requests of row i (ms), as the app is set
+    {"cmd": "sample", "row": i, "n": k}     k timed requests of row i (ms, and the CPU ms of
+                                            this process), as the app is set
     {"cmd": "sample", ..., "variant": v}    the same with JIT on ("jit") or without
                                             connection reuse ("no_reuse")
     {"cmd": "queries", "row": i}            database queries of one request of row i
@@ -104,21 +105,22 @@ class Worker:
         try:
             if variant:
                 self.get(client, url)  # the new connection's first request, untimed
-            times = []
+            times, cpu = [], []
             for _ in range(n):
-                started = time.perf_counter()
+                started, used = time.perf_counter(), time.process_time()
                 if variant == "no_reuse":
                     # CONN_MAX_AGE=0: a connection per request (the test client itself
                     # never closes one, whatever CONN_MAX_AGE says).
                     connection.close()
                 self.get(client, url)
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - used) * 1000)
         finally:
             if variant == "jit":
                 set_jit(False)
             elif variant:
                 connection.close()
-        return {"times": times}
+        return {"times": times, "cpu": cpu}
 
     def queries(self, row):
         from django.db import connection
