@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "security",
     "seeds",
     "planning",
+    "returns",
     # The project package keeps only the migrations of the report jobs' old home.
     "pianozona",
 ]
@@ -135,6 +136,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The covering index of budget lines (INCLUDE amounts) is a PostgreSQL refinement;
     # SQLite builds the plain index, which is all the embedded default needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+    # Several users at once (issue 18): readers beside one writer (WAL), a writer waits
+    # for the lock instead of failing at once, and a request's transaction takes the write
+    # lock when it starts, so two never deadlock upgrading a read lock ("database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    })
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
