@@ -42,7 +42,7 @@ class PopulationValueSerializer(DescribedModelSerializer):
 class SpendingValueSerializer(DescribedModelSerializer):
     class Meta:
         model = MunicipalSpending
-        fields = ["year", "amount", "per_capita"]
+        fields = ["year", "amount", "amount_single", "amount_associated", "per_capita"]
 
 
 class MunicipalitySerializer(DescribedModelSerializer):
@@ -79,7 +79,7 @@ class MunicipalSpendingSerializer(DescribedModelSerializer):
     class Meta:
         model = MunicipalSpending
         fields = ["id", "ambito", "municipality", "municipality_name", "year", "amount",
-                  "per_capita"]
+                  "amount_single", "amount_associated", "per_capita", "source"]
 
 
 class OrganisationSerializer(DescribedModelSerializer):

@@ -1,3 +1,7 @@
+from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+
 from core.api.viewsets import ScopedReadOnlyViewSet
 
 from .. import filtersets
@@ -15,7 +19,7 @@ from ..models import (
     SourceDocument,
     SubAmbito,
 )
-from . import serializers
+from . import serializers, spending
 
 
 class AmbitoViewSet(ScopedReadOnlyViewSet):
@@ -61,6 +65,19 @@ class MunicipalSpendingViewSet(ScopedReadOnlyViewSet):
     serializer_class = serializers.MunicipalSpendingSerializer
     filterset_class = filtersets.MunicipalSpendingFilterSet
     ordering_fields = ["id", "year", "amount", "municipality__name"]
+
+    def query_parameters(self):
+        names = super().query_parameters()
+        if getattr(self, "action", None) == "summary":
+            names |= {"ambito", "year"}
+        return names
+
+    @spending.summary_schema
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None,
+            renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
+    def summary(self, request):
+        """Riepilogo della spesa sociale dei Comuni di un ambito in un anno, con gli indicatori."""
+        return Response(spending.summary_data(request))
 
 
 class OrganisationViewSet(ScopedReadOnlyViewSet):
