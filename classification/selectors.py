@@ -61,8 +61,7 @@ def effective_classification(lines, dimension_code):
     Two queries whatever the number of lines.
     """
     rows = list(lines.values_list("id", "action_id"))
-    action_ids = {a for _, a in rows}
-    by_action, by_line = _assignments({"action_id__in": action_ids}, dimension_code)
+    by_action, by_line = _assignments({"action_id__in": lines.values("action_id")}, dimension_code)
     return {
         line_id: by_line.get(line_id) or by_action.get(action_id) or []
         for line_id, action_id in rows
@@ -93,8 +92,7 @@ def cut(lines, *, dimension_code, measure, by=None):
         raise ValueError(measure)
     fields = ["id", "action_id", measure] + ([by] if by else [])
     rows = list(lines.values_list(*fields))
-    action_ids = {r[1] for r in rows}
-    by_action, by_line = _assignments({"action_id__in": action_ids}, dimension_code)
+    by_action, by_line = _assignments({"action_id__in": lines.values("action_id")}, dimension_code)
     totals = defaultdict(lambda: Decimal("0.00"))
     for row in rows:
         line_id, action_id, amount = row[0], row[1], row[2] or Decimal("0.00")
@@ -108,24 +106,28 @@ def cut(lines, *, dimension_code, measure, by=None):
     return dict(totals)
 
 
-def cross_cut(lines, *, row_dimension, col_dimension, measure):
-    """Amounts by (row code, column code), each None when unclassified in that dimension.
+def cross_cut(lines, *, row_dimension, col_dimension, measure, by=None):
+    """Amounts by (row code, column code), each None when unclassified in that dimension;
+    with ``by`` (a field path of the line), by (group, row code, column code).
 
     A line split in both dimensions is cut by the product of its shares, cents handed out
-    so that every line's parts add up to the line.
+    so that every line's parts add up to the line. Four queries whatever the lines.
     """
-    rows = list(lines.values_list("id", "action_id", measure))
-    action_ids = {r[1] for r in rows}
-    row_a, row_l = _assignments({"action_id__in": action_ids}, row_dimension)
-    col_a, col_l = _assignments({"action_id__in": action_ids}, col_dimension)
+    if measure not in MEASURES:
+        raise ValueError(measure)
+    fields = ["id", "action_id", measure] + ([by] if by else [])
+    rows = list(lines.values_list(*fields))
+    row_a, row_l = _assignments({"action_id__in": lines.values("action_id")}, row_dimension)
+    col_a, col_l = _assignments({"action_id__in": lines.values("action_id")}, col_dimension)
     totals = defaultdict(lambda: Decimal("0.00"))
-    for line_id, action_id, amount in rows:
-        amount = amount or Decimal("0.00")
+    for row in rows:
+        line_id, action_id, amount = row[0], row[1], row[2] or Decimal("0.00")
+        group = row[3] if by else None
         r_shares = row_l.get(line_id) or row_a.get(action_id) or [(None, Decimal("100"))]
         c_shares = col_l.get(line_id) or col_a.get(action_id) or [(None, Decimal("100"))]
         combined = [((r, c), rs * cs / 100) for r, rs in r_shares for c, cs in c_shares]
-        for key, part in split_amount(amount, combined):
-            totals[key] += part
+        for (r, c), part in split_amount(amount, combined):
+            totals[(group, r, c) if by else (r, c)] += part
     return dict(totals)
 
 

@@ -61,6 +61,7 @@ from objectives.models import (
     Section,
     ZonePlan,
 )
+from returns.loader import load_templates as load_return_templates
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
 
@@ -214,13 +215,18 @@ def load_document(folder, *, force=False):
 
 def load_all(root=FIXTURES_DIR, *, force=False):
     results = [load_document(folder, force=force) for folder in document_folders(root)]
-    # The reviewed classification of the documents' actions and lines (never overwriting
-    # a classification a person has since changed).
+    load_reference_data()
+    return results
+
+
+def load_reference_data():
+    """After the documents: the reviewed classification of their actions and lines (never
+    overwriting a classification a person has since changed) and the built-in returns."""
     try:
         classification_loader.load_all()
     except classification_loader.ClassificationFixtureError as exc:
         raise SeedError(str(exc)) from exc
-    return results
+    load_return_templates()
 
 
 def _delete_document_rows(document):

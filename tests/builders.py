@@ -17,6 +17,7 @@ from budget.models import (
     SurplusDestinationRow,
     Variation,
 )
+from classification.models import Assignment, Code
 from governance.models import (
     Ambito,
     Body,
@@ -51,6 +52,7 @@ from objectives.models import (
     Section,
     ZonePlan,
 )
+from returns.models import ReturnTemplate, SentReturn
 
 
 @dataclass
@@ -124,6 +126,17 @@ def build_ambito(slug, *, year=2030, lines_per_action=2):
         for n in range(lines_per_action)
     ]
     o[BudgetLine] = lines[0]
+    multi = Code.objects.get(dimension__code="gestione", code="ASS")
+    o[Assignment] = Assignment.objects.create(
+        action=o[Action], dimension=multi.dimension, code=multi, reason="Prova"
+    )
+    o[ReturnTemplate] = ReturnTemplate.objects.create(
+        ambito=ambito, key=f"modello-{slug}", name=f"Modello {slug}", row_dimension="gestione"
+    )
+    o[SentReturn] = SentReturn.objects.create(
+        ambito=ambito, template=o[ReturnTemplate], year=year, file=f"returns/{slug}.csv",
+        sha256="0" * 64, grand_total=Decimal("0.00"),
+    )
     o[Variation] = Variation.objects.create(
         plan=o[OperatingPlan], line=lines[0], subject="Variazione",
         previous_amount=Decimal("10.05"), new_amount=Decimal("10.05"), reason="Prova",

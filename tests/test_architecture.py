@@ -26,6 +26,7 @@ FLOORS = {
     "security": 2,
     "seeds": 2,
     "planning": 2,
+    "returns": 2,
     "pianozona": 3,
 }
 FLOOR_NAMES = {0: "ground floor", 1: "domain", 2: "feature", 3: "project"}

@@ -1,0 +1,137 @@
+"""A built return written as xlsx (openpyxl) or csv (semicolon, Italian decimals)."""
+
+import csv
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+MONEY_FORMAT = '#,##0.00 "€"'
+BOLD = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="DDE6F0")
+GAP_FILL = PatternFill("solid", fgColor="FCE9D9")
+FORMATS = ("xlsx", "csv")
+
+
+def _header_lines(table):
+    t = table.template
+    names = ", ".join(a.name for a in table.ambiti) if len(table.ambiti) <= 3 else (
+        f"{len(table.ambiti)} ambiti")
+    return [
+        (t.name, ""),
+        ("Destinatario", t.recipient),
+        ("Ambito", names),
+        ("Anno", str(table.year)),
+        ("Misura", table.measure),
+        ("Tracciato", t.layout_note),
+    ]
+
+
+def _table_rows(table, rows, *, with_ambito=False):
+    head = (["Ambito"] if with_ambito else []) + ["Codice", "Voce"] + [
+        label for _, label in table.columns] + (["Totale"] if len(table.columns) > 1 else [])
+    out = [head]
+    for row in rows:
+        values = list(row.values) + ([row.total] if len(table.columns) > 1 else [])
+        out.append(([row.ambito] if with_ambito else []) + [row.code or "", row.label] + values)
+    return out
+
+
+def to_xlsx(table):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Prospetto"
+    for label, value in _header_lines(table):
+        ws.append([label, value])
+        ws.cell(ws.max_row, 1).font = BOLD
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([])
+    rows = _table_rows(table, table.rows)
+    start = ws.max_row + 1
+    for values in rows:
+        ws.append(values)
+    for cell in ws[start]:
+        cell.font = BOLD
+        cell.fill = HEAD_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for r in range(start + 1, ws.max_row + 1):
+        for c in range(3, ws.max_column + 1):
+            ws.cell(r, c).number_format = MONEY_FORMAT
+    # The unclassified row stands out.
+    for cell in ws[ws.max_row]:
+        cell.fill = GAP_FILL
+    totals = ["", "Totale generale"] + list(table.column_totals) + (
+        [table.grand_total] if len(table.columns) > 1 else [])
+    ws.append(totals)
+    for c, cell in enumerate(ws[ws.max_row], start=1):
+        cell.font = BOLD
+        if c >= 3:
+            cell.number_format = MONEY_FORMAT
+    ws.column_dimensions["A"].width = 14
+    ws.column_dimensions["B"].width = 48
+    for c in range(3, ws.max_column + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 20
+    ws.freeze_panes = ws.cell(start + 1, 3)
+
+    checks = wb.create_sheet("Controlli")
+    checks.append(["Controllo", "Esito", "Dettaglio"])
+    for cell in checks[1]:
+        cell.font = BOLD
+        cell.fill = HEAD_FILL
+    for check in table.checks:
+        checks.append([check.name, "OK" if check.ok else "ATTENZIONE", check.message])
+    for note in table.notes:
+        checks.append(["Nota", "", note])
+    checks.column_dimensions["A"].width = 24
+    checks.column_dimensions["B"].width = 14
+    checks.column_dimensions["C"].width = 110
+
+    if table.by_ambito:
+        per = wb.create_sheet("Per ambito")
+        for values in _table_rows(table, table.by_ambito, with_ambito=True):
+            per.append(values)
+        for cell in per[1]:
+            cell.font = BOLD
+            cell.fill = HEAD_FILL
+        for r in range(2, per.max_row + 1):
+            for c in range(4, per.max_column + 1):
+                per.cell(r, c).number_format = MONEY_FORMAT
+        per.column_dimensions["C"].width = 48
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv_value(value):
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    return "" if value is None else str(value)
+
+
+def to_csv(table):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    for label, value in _header_lines(table):
+        writer.writerow([label, value])
+    writer.writerow([])
+    for values in _table_rows(table, table.rows):
+        writer.writerow([_csv_value(v) for v in values])
+    writer.writerow([_csv_value(v) for v in ["", "Totale generale"] + list(table.column_totals)
+                     + ([table.grand_total] if len(table.columns) > 1 else [])])
+    writer.writerow([])
+    for check in table.checks:
+        writer.writerow([check.name, "OK" if check.ok else "ATTENZIONE", check.message])
+    if table.by_ambito:
+        writer.writerow([])
+        for values in _table_rows(table, table.by_ambito, with_ambito=True):
+            writer.writerow([_csv_value(v) for v in values])
+    # UTF-8 with BOM: Excel opens the accents right.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def render(table, fmt):
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    return to_xlsx(table) if fmt == "xlsx" else to_csv(table)
