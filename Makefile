@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test pytest install install-test lint check migrations-check clean bench backup restore audit
+.PHONY: run test pytest install install-test lint check migrations-check clean bench backup restore audit messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,11 @@ lint: install-test
 check: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py check
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+## Compile the app's Italian messages (locale/it/LC_MESSAGES/django.po, Django's admin
+## worded by the app); the .mo is committed, so a clone runs without gettext.
+messages:
+	msgfmt --check-format -o locale/it/LC_MESSAGES/django.mo locale/it/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles

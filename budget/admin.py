@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
 
 from core.entry.admin_import import ScopedImportExportMixin
+from core.formatting import format_euro
 from core.scoped_admin import FrozenPlanMixin, ScopedAdmin, ScopedInline, plan_of
+from core.wording import MASCULINE_PLURAL
 
 from .admin_forms import BudgetLineForm, VariationForm
 from .models import (
@@ -79,8 +81,6 @@ class BudgetLineAdmin(ScopedImportExportMixin, FrozenBudgetMixin, ScopedAdmin):
 
     @admin.display(description="Preventivo approvato", ordering="approved_preventivo")
     def approved_preventivo(self, obj):
-        from core.formatting import format_euro
-
         return format_euro(getattr(obj, "approved_preventivo", None))
 
     def save_model(self, request, obj, form, change):
@@ -94,8 +94,7 @@ class VariationAdmin(ScopedAdmin):
     """Variations are written by budget.services.variation_create and never changed after."""
 
     form = VariationForm
-    list_display = ["subject", "plan", "previous_amount", "new_amount", "deliberation",
-                    "created_by", "created_at"]
+    list_display = ["subject", "plan", "amounts", "deliberation", "created_by", "created_at"]
     list_filter = ["plan__zone_plan__ambito", "plan__year"]
     search_fields = ["subject", "reason"]
     list_select_related = ["plan", "deliberation", "created_by"]
@@ -105,6 +104,10 @@ class VariationAdmin(ScopedAdmin):
 
     def get_fields(self, request, obj=None):
         return self.add_fields if obj is None else self.shown_fields
+
+    @admin.display(description="Preventivo (prima → dopo)", ordering="new_amount")
+    def amounts(self, obj):
+        return f"{format_euro(obj.previous_amount)} → {format_euro(obj.new_amount)}"
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.shown_fields
@@ -213,5 +216,6 @@ class SurplusDestinationRowAdmin(ApprovedDestinationLockMixin, ScopedAdmin):
 
 @admin.register(AgencyYearFigure)
 class AgencyYearFigureAdmin(ScopedAdmin):
+    gender = MASCULINE_PLURAL  # "I ricavi e costi dell'ente gestore … sono stati aggiunti"
     list_display = ["organisation", "year", "kind", "amount"]
     list_filter = ["ambito", "kind", "year"]

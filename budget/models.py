@@ -57,9 +57,14 @@ class FundingChannel(ScopedModel):
     def label(self):
         """The name people know: an acronym as it is (FNA, FSR), a code such as DOPO_DI_NOI
         replaced by the fund's name ("Dopo di Noi (L.112/2016)")."""
-        if "_" in self.code or not self.code.isupper():
-            return self.name or self.code
-        return self.code
+        return self.label_for(self.code, self.name)
+
+    @staticmethod
+    def label_for(code, name):
+        """``label`` from a code and a name (rows read with ``values()``)."""
+        if "_" in code or not code.isupper():
+            return name or code
+        return code
 
 
 class ChannelReference(ScopedModel):

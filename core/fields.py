@@ -13,7 +13,7 @@ def MoneyField(verbose_name, *, null=False, blank=False, default=None, non_negat
     if default is None and not null:
         default = ZERO
     validators = [MinValueValidator(ZERO)] if non_negative else []
-    return models.DecimalField(
+    field = models.DecimalField(
         verbose_name,
         max_digits=14,
         decimal_places=2,
@@ -23,3 +23,5 @@ def MoneyField(verbose_name, *, null=False, blank=False, default=None, non_negat
         validators=validators,
         **kw,
     )
+    field.money = True  # shown as euro in the admin's lists (core/scoped_admin.py)
+    return field

@@ -1,19 +1,24 @@
 """Admin base classes that route every permission through core.scoping."""
 
+import functools
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models, transaction
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from core import freeze
+from core.formatting import format_euro
 from core.roles import ADD, CHANGE, DELETE, VIEW, Role
 from core.scoping import ScopedModel, can, grants_for
 from core.wording import gender_of, saved_message
 
+from .admin_actions import ActionsByPermissionMixin
 from .forms import ItalianDecimalField
 
 
@@ -54,7 +59,55 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         ordering = self.field_admin_ordering(field, request, model_admin)
         if ordering:
             visible = visible.order_by(*ordering)
-        return [(obj.pk, str(obj)) for obj in visible]
+        return [(obj.pk, shown_name(obj)) for obj in visible]
+
+
+@functools.cache
+def _euro_column(model, name):
+    """A list column showing a money field the Italian way ("4.000,00 €", not "4000,00")."""
+
+    @admin.display(description=model._meta.get_field(name).verbose_name, ordering=name)
+    def column(obj):
+        return format_euro(getattr(obj, name))
+
+    column.__name__ = name
+    return column
+
+
+def shown_name(obj):
+    """What a person reads for ``obj``: its ``label`` property where the model has one (a
+    funding channel by the name people know, not DOPO_DI_NOI), else its text."""
+    if isinstance(getattr(type(obj), "label", None), property):
+        return str(obj.label)
+    return str(obj)
+
+
+@functools.cache
+def _label_column(model, name):
+    """A list column showing a related object by its label (FundingChannel.label)."""
+
+    @admin.display(description=model._meta.get_field(name).verbose_name, ordering=name)
+    def column(obj):
+        related = getattr(obj, name)
+        return "-" if related is None else shown_name(related)
+
+    column.__name__ = name
+    return column
+
+
+def _list_column(model, entry):
+    if not isinstance(entry, str):
+        return entry
+    try:
+        field = model._meta.get_field(entry)
+    except FieldDoesNotExist:
+        return entry
+    if getattr(field, "money", False):
+        return _euro_column(model, entry)
+    related = field.related_model if field.many_to_one else None
+    if related is not None and isinstance(getattr(related, "label", None), property):
+        return _label_column(model, entry)
+    return entry
 
 
 def _scoped_filter(model, entry):
@@ -76,6 +129,9 @@ class ScopedPermissionsMixin:
 
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user, VIEW)
+
+    def get_list_display(self, request):
+        return [_list_column(self.model, entry) for entry in super().get_list_display(request)]
 
     def get_list_filter(self, request):
         return [_scoped_filter(self.model, entry) for entry in super().get_list_filter(request)]
@@ -99,7 +155,27 @@ class ScopedPermissionsMixin:
         related = db_field.related_model
         if isinstance(related, type) and issubclass(related, ScopedModel):
             kwargs["queryset"] = _choices_for(related, request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and isinstance(getattr(related, "label", None), property):
+            field.label_from_instance = shown_name  # channels by name in the select
+        return field
+
+
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline names its columns in the table's header, which no input is tied
+    to: each visible input gets its own name, column and row ("Titolo, riga 3")."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            if field.widget.is_hidden:
+                continue
+            label = str(field.label or "")
+            if index is not None:
+                label = f"{label}, riga {index + 1}"
+            # A related field's select sits inside Django's wrapper (add/change links).
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs["aria-label"] = label
 
 
 class ScopedInline(ScopedPermissionsMixin, admin.TabularInline):
@@ -112,6 +188,8 @@ class ScopedInline(ScopedPermissionsMixin, admin.TabularInline):
 
     extra = 0
     show_change_link = True
+    formset = LabelledInlineFormSet
+    template = "admin/edit_inline/tabular_labelled.html"
 
     def _parent_visible(self, request, obj):
         return obj is None or _allowed(self.parent_model, request, VIEW, obj)
@@ -135,7 +213,7 @@ class ScopedInline(ScopedPermissionsMixin, admin.TabularInline):
         return _frozen_readonly(self, super().get_readonly_fields(request, obj), obj)
 
 
-class ScopedAdmin(ScopedPermissionsMixin, SimpleHistoryAdmin):
+class ScopedAdmin(ActionsByPermissionMixin, ScopedPermissionsMixin, SimpleHistoryAdmin):
     list_per_page = 50
     # The verbose name's gender (core.wording) where the rule by its ending is wrong.
     gender = None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from budget.models import FundingChannel
 from budget.selectors import channel_totals, objectives_with_totals, plan_totals
 from core.entry.charts import paired_bars, share
 from core.roles import VIEW
@@ -68,9 +69,18 @@ def plan_dashboard(*, plan, user, today):
         if row["lines"]["preventivo"] or row["lines"]["consuntivo"]
     ]
     for row in channels:
-        row["label"] = row["code"] or "Senza canale"
+        # By the name people know (FundingChannel.label), never a code like DOPO_DI_NOI.
+        row["label"] = FundingChannel.label_for(row["code"], row["name"])
         row["preventivo"] = row["lines"]["preventivo"]
         row["consuntivo"] = row["lines"]["consuntivo"]
+    # Lines without a channel are not a fund: they are told apart from the channels (and
+    # kept off their chart, whose scale they would flatten).
+    unassigned = next((row for row in channels if row["channel"] is None), None)
+    channels = sorted((row for row in channels if row["channel"] is not None),
+                      key=lambda row: (-row["preventivo"], row["label"]))
+    totals = plan_totals(plan=plan)
+    if unassigned is not None:
+        unassigned["share"] = share(unassigned["preventivo"], totals["preventivo"])
     indicators = (
         Indicator.objects.restrict(user, VIEW)
         .filter(objective__plan=plan)
@@ -103,15 +113,17 @@ def plan_dashboard(*, plan, user, today):
     status.milestones_open = [m for m in due_now if not m.achieved]
     return {
         "quarter": status,
-        "totals": plan_totals(plan=plan),
+        "totals": totals,
         "objectives": objectives,
         "objective_bars": paired_bars(
-            [{"label": f"Obiettivo {o.number}", "a": o.total_preventivo,
-              "b": o.total_consuntivo} for o in objectives],
-            label="label", a="a", b="b",
+            [{"label": f"{o.number} · {o.title}", "title": f"Obiettivo {o.number}: {o.title}",
+              "a": o.total_preventivo, "b": o.total_consuntivo} for o in objectives],
+            label="label", a="a", b="b", title="title",
         ),
         "channels": channels,
-        "channel_bars": paired_bars(channels, label="label", a="preventivo", b="consuntivo"),
+        "unassigned": unassigned,
+        "channel_bars": paired_bars(channels, label="label", a="preventivo", b="consuntivo",
+                                    title="name"),
         "indicators": statuses,
         "milestones_late": late,
         "milestones_due": due_now,
