@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("budget.urls")),
     path("", include("indicators.urls")),
     path("", include("planning.urls")),
+    path("", include("returns.urls")),
 ]
 
 # Italian error pages that need no database; a database error anywhere answers 503.

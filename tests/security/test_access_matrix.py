@@ -621,6 +621,48 @@ def _spending_pages():
 PAGES.update(_spending_pages())
 
 
+# Debiti informativi and the classification of the spending (returns/urls.py): staff of the
+# ambito only (403 with the reason for the other roles of A), other ambiti 404.
+def _returns_pages():
+    from classification.models import Assignment
+    from returns.models import SentReturn
+
+    staff = frozenset(PLAN_WRITERS_A)
+    post_only = dict(readers=frozenset(), refused=lambda role, side: 405)
+
+    def sent_count(env, side):
+        return SentReturn.objects.filter(ambito=env.side(side).ambito).count()
+
+    def sent_file(env, side):
+        sent = env.obj(side, SentReturn)
+        if not sent.file.storage.exists(sent.file.name):
+            sent.file.storage.save(sent.file.name, ContentFile(b"Totale generale;0,00\r\n"))
+        return [*_plan(env, side), sent.pk]
+
+    def line_history(env, side):
+        return Assignment.history.filter(line_id=env.obj(side, BudgetLine).pk).count()
+
+    def classify(env, side):
+        return {"dimension": "area_utenza", "shares": "FAM 60, DIS 40", "reason": "Prova",
+                "lines": [env.obj(side, BudgetLine).pk]}
+
+    return {
+        "returns:returns": Page(_plan, staff, refused=_structure_refused,
+                                post_refused_405=True),
+        "returns:download": Page(lambda env, side: [*_plan(env, side), "istat", "csv"], staff,
+                                 refused=_structure_refused),
+        "returns:send": Page(_plan, **post_only, write=Write(
+            data=lambda env, side: {"template": "istat", "fmt": "csv"}, state=sent_count,
+            writers=staff, refused=_structure_refused)),
+        "returns:sent_file": Page(sent_file, staff, refused=_structure_refused),
+        "returns:classify": Page(_plan, staff, refused=_structure_refused, write=Write(
+            data=classify, state=line_history, writers=staff, refused=_structure_refused)),
+    }
+
+
+PAGES.update(_returns_pages())
+
+
 def _reverse(name, args):
     if name.startswith("path:"):
         return "/" + name[len("path:"):]
