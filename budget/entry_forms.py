@@ -133,7 +133,7 @@ def budget_initial(actions, *, new_rows=True):
 
 def budget_formset(*, actions, channels, policy, writable, data=None):
     form_kwargs = {
-        "channel_choices": [(c.pk, f"{c.code} – {c.name}" if c.name != c.code else c.code)
+        "channel_choices": [(c.pk, f"{c.label} – {c.name}" if c.name != c.label else c.label)
                             for c in channels],
         "action_ids": [a.pk for a in actions],
         "policy": policy,

@@ -417,6 +417,9 @@ def channel_totals(*, plan):
                 "channel": channel_id,
                 "code": channel.get("code", ""),
                 "name": channel.get("name", ""),
+                # The name people know (FundingChannel.label); "" for lines without one.
+                "label": FundingChannel.label_for(channel["code"], channel["name"])
+                if channel else "",
                 "restricted": channel.get("restricted"),
                 "preventivo": dict(empty),
                 "consuntivo": dict(empty),

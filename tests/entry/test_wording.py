@@ -237,3 +237,38 @@ def test_dashboard_names_channels_and_objectives(client, world, po2018):
     assert objective_bars[0]["label"] == "1 · Cartella Sociale"
     assert objective_bars[0]["title"] == "Obiettivo 1: Cartella Sociale"
     assert "Obiettivo 1…" not in html and ">Obiettivo 1<" not in html
+
+
+def test_plan_pages_name_channels_not_codes(client, world, po2018):
+    """The cruscotto, every objective's page and the entrate page of the seed's PO 2018:
+    no channel code where the channel has a name (DOPO_DI_NOI, BANCA_ACQUA, PRO_VI…)."""
+    ambito = po2018.zone_plan.ambito
+    client.force_login(make_user("ufficio.n", ambito=ambito, role=Role.STAFF))
+    codes = [c.code for c in FundingChannel.objects.filter(ambito=ambito) if c.label != c.code]
+    assert {"DOPO_DI_NOI", "BANCA_ACQUA", "PRO_VI"} <= set(codes)
+    urls = [reverse("objectives:dashboard", args=[po2018.pk]),
+            reverse("planning:income", args=[po2018.pk])]
+    urls += [reverse("objectives:objective_detail", args=[pk])
+             for pk in po2018.objectives.values_list("pk", flat=True)]
+    shown = set()
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = unescape(response.content.decode())
+        assert not [code for code in codes if code in html], url
+        shown |= {c.label for c in FundingChannel.objects.filter(ambito=ambito)
+                  if c.label in html}
+    assert "Dopo di Noi (L.112/2016)" in shown and "Fondazione Banca dell'Acqua" in shown
+
+
+def test_budget_grid_offers_channels_by_name(world):
+    from budget.entry_forms import budget_formset
+
+    ambito = world.a.ambito
+    channels = [FundingChannel.objects.create(ambito=ambito, code="DOPO_DI_NOI",
+                                              name="Dopo di Noi"),
+                FundingChannel.objects.create(ambito=ambito, code="FNA",
+                                              name="Fondo non autosufficienze")]
+    formset = budget_formset(actions=[], channels=channels, policy=None, writable=False)
+    assert formset.form_kwargs["channel_choices"] == [
+        (channels[0].pk, "Dopo di Noi"), (channels[1].pk, "FNA – Fondo non autosufficienze")]
