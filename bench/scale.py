@@ -131,9 +131,14 @@ class Worker:
         from django.test.utils import CaptureQueriesContext
 
         _what, _who, client, url = self.rows[row]
-        with CaptureQueriesContext(connection) as captured:
-            self.get(client, url)
-        return {"queries": len(captured.captured_queries)}
+        counts = []
+        for _ in range(3):
+            with CaptureQueriesContext(connection) as captured:
+                self.get(client, url)
+            counts.append(len(captured.captured_queries))
+        # The fewest of three in a row: security/sessions.py saves the session at most once a
+        # minute (+3 queries on that request, whatever the scale), never twice in three.
+        return {"queries": min(counts), "all": counts}
 
 
 def handle(worker, command):
