@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 
 from budget.models import FundingChannel
 from budget.selectors import channel_totals, objectives_with_totals, plan_totals
+from classification.selectors import plan_lines, unclassified_share
 from core.entry.charts import paired_bars, share
 from core.roles import VIEW
 from indicators.models import Indicator, Measurement, Milestone
@@ -79,6 +80,12 @@ def plan_dashboard(*, plan, user, today):
     channels = sorted((row for row in channels if row["channel"] is not None),
                       key=lambda row: (-row["preventivo"], row["label"]))
     totals = plan_totals(plan=plan)
+    # The year's money not yet classified by area di utenza (the consuntivo once closed).
+    measure = "consuntivo" if plan.state == plan.State.CLOSED else "preventivo"
+    gap, whole = unclassified_share(plan_lines(plans=[plan]), dimension_code="area_utenza",
+                                    measure=measure)
+    unclassified = {"amount": gap, "total": whole, "measure": measure,
+                    "share": share(gap, whole)}
     if unassigned is not None:
         unassigned["share"] = share(unassigned["preventivo"], totals["preventivo"])
     indicators = (
@@ -114,6 +121,7 @@ def plan_dashboard(*, plan, user, today):
     return {
         "quarter": status,
         "totals": totals,
+        "unclassified": unclassified,
         "objectives": objectives,
         "objective_bars": paired_bars(
             [{"label": f"{o.number} · {o.title}", "title": f"Obiettivo {o.number}: {o.title}",

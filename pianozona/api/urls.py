@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from budget.api.urls import routes as budget_routes
+from classification.api.urls import routes as classification_routes
 from exports.views import BudgetLineExportView, MeasurementExportView
 from governance.api.changes import ChangeFeedViewSet
 from governance.api.urls import routes as governance_routes
@@ -28,6 +29,7 @@ for app, routes in (
     ("objectives", objectives_routes),
     ("budget", budget_routes),
     ("indicators", indicators_routes),
+    ("classification", classification_routes),
 ):
     for prefix, viewset, basename in routes:
         router.register(f"{app}/{prefix}", viewset, basename=f"{app}-{basename}")
