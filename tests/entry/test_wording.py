@@ -272,3 +272,32 @@ def test_budget_grid_offers_channels_by_name(world):
     formset = budget_formset(actions=[], channels=channels, policy=None, writable=False)
     assert formset.form_kwargs["channel_choices"] == [
         (channels[0].pk, "Dopo di Noi"), (channels[1].pk, "FNA – Fondo non autosufficienze")]
+
+
+def test_import_preview_shows_euro_and_channel_names(client, world, entry):
+    """The preview said "Dopo 2.000": the new preventivo as a bare measure. Now the
+    amount reads as money and the channel by its name."""
+    import io
+
+    import openpyxl
+
+    from .conftest import login, urls
+
+    channel = entry["channel"]
+    FundingChannel.objects.filter(pk=channel.pk).update(code="DOPO_DI_NOI", name="Dopo di Noi")
+    login(client, world, "staff_a")
+    book = openpyxl.load_workbook(io.BytesIO(client.get(urls(entry)["budget_export"]).content))
+    sheet = book.active
+    headers = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=headers.index("Preventivo") + 1, value="2.000,00")
+    sheet.cell(row=2, column=headers.index("Canale") + 1, value="DOPO_DI_NOI")
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.name = "budget.xlsx"
+    html = unescape(client.post(urls(entry)["budget_import"], {"file": out}).content.decode())
+    rows = re.findall(r"<td>(Preventivo|Canale)</td><td>([^<]*)</td><td>([^<]*)</td>", html)
+    assert ("Preventivo", "10,05 €", "2.000,00 €") in rows, rows
+    assert ("Canale", "(vuoto)", "Dopo di Noi") in rows, rows
+    assert "<th scope=\"col\">Valore attuale</th><th scope=\"col\">Nuovo valore</th>" in html
+    assert "1 riga modificata" not in html and "<strong>1</strong> modificata" in html
