@@ -297,7 +297,7 @@ def _clean_row(plan, values):
             errors.update(exc.message_dict)
     channel = values.get("channel")
     if channel is not None and channel.ambito_id != ambito_id:
-        errors["channel"] = f"Il fondo {channel} non appartiene all'{plan.zone_plan.ambito}."
+        errors["channel"] = f"Il fondo {channel.label} non appartiene all'{plan.zone_plan.ambito}."
     source_action = values.get("source_action")
     source_objective = values.get("source_objective")
     if source_action is not None:

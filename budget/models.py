@@ -90,7 +90,7 @@ class ChannelReference(ScopedModel):
         ordering = ["channel", "year"]
 
     def __str__(self):
-        return f"{self.channel} {self.year}: {self.reference}"
+        return f"{self.channel.label} {self.year}: {self.reference}"
 
 
 class FundingAllocation(ScopedModel):
