@@ -12,6 +12,8 @@ documents are loaded again when the module ends.
 """
 
 import re
+import threading
+import time
 from urllib.parse import urljoin, urlparse
 
 import pytest
@@ -20,8 +22,9 @@ from django.core.files.base import ContentFile
 from core.roles import Role
 from governance.models import Ambito
 from objectives.models import OperatingPlan
+from reports import rendering
 from reports.models import ReportJob
-from tests.builders import make_user
+from tests.builders import build_ambito, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("reload_seeds_afterwards")]
@@ -50,6 +53,10 @@ def _serious(page):
 
 
 def test_every_page_fits_a_phone(open_page):
+    if not Ambito.objects.filter(slug="cremasco").exists():  # another test flushed them
+        from seeds.loader import load_all
+
+        load_all(force=True)
     cremasco = Ambito.objects.get(slug="cremasco")
     make_user("ufficio_test", ambito=cremasco, role=Role.STAFF)
     plan = OperatingPlan.objects.filter(zone_plan__ambito=cremasco).order_by("-year").first()
@@ -95,3 +102,47 @@ def test_every_page_fits_a_phone(open_page):
     assert not MUST_SEE - set(seen), f"not reached: {MUST_SEE - set(seen)}"
     assert not problems, "\n".join(problems)
     assert len(seen) >= 20, sorted(seen)
+
+
+def test_report_request_answers_while_the_thread_renders(open_page, settings, monkeypatch):
+    """No broker, the embedded default: "Richiedi il report" answers while the PDF is still
+    being made by the report thread (its render held here until the page has answered),
+    the job page follows it without a reload and offers the download once it is ready."""
+    settings.REPORT_EAGER_IN_BACKGROUND = True
+    release, entered = threading.Event(), threading.Event()
+
+    def held_render(kind, target, *, variant, data, on_step=None):
+        entered.set()
+        on_step(40, "Impaginazione")
+        assert release.wait(60), "the test never released the render"
+        pdf = b"%PDF-1.7\n" + b"0" * 500 + b"\n%%EOF\n"
+        return rendering.Rendered(pdf=pdf, pages=7, html="", data_version=data.data_version,
+                                  timings={})
+
+    monkeypatch.setattr(rendering, "render", held_render)
+    alfa = build_ambito("alfa")  # the seeds may have been flushed by the test above
+    make_user("ufficio_report", ambito=alfa.ambito, role=Role.STAFF)
+    plan = alfa[OperatingPlan]
+    page = open_page("ufficio_report", width=WIDTH)
+    page.goto(f"{page.base}/piani/{plan.pk}/")
+    page.locator("main").get_by_role("link", name="Report PDF", exact=True).click()
+    page.select_option("#id_kind", "piano-operativo")
+    started = time.perf_counter()
+    page.get_by_role("button", name="Richiedi il report").click()
+    page.wait_for_url(re.compile(r"/report/richieste/\d+/$"))
+    answered = time.perf_counter() - started
+    assert entered.wait(30), "the report thread never started"
+    assert answered < 5, f"the request took {answered:.1f} s"
+    state = page.locator("#job-state").inner_text()
+    assert state in ("In coda", "In elaborazione"), state
+    assert page.get_by_role("link", name="Aggiorna lo stato").count() == 1
+    job = ReportJob.objects.get(operating_plan=plan)
+    assert job.state == ReportJob.State.RUNNING and not job.file
+    release.set()
+    page.get_by_role("link", name="Scarica il PDF").wait_for(timeout=30_000)  # polled, no reload
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.READY and job.pages == 7
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    page.goto(f"{page.base}/report/piano-operativo/{plan.pk}/")
+    archive = page.locator("#archivio").inner_text()
+    assert "ufficio_report" in archive and "Pronto" in archive and "7 pag." in archive
