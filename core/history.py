@@ -157,7 +157,10 @@ def object_history(*, instance):
     )
     result, previous = [], None
     for record in records:
-        result.append(_record(record, previous, fields, model_label(model), record.feed_ambito))
+        entry = _record(record, previous, fields, model_label(model), record.feed_ambito)
+        # A save that changed nothing (recorded before core.history_writes) is no change.
+        if entry.changes or entry.type != "changed":
+            result.append(entry)
         previous = record
     return result
 

@@ -21,19 +21,23 @@ with ``= + - @`` preceded by an apostrophe), so a script can switch from one to 
 """
 
 import csv
+import hashlib
 import io
 from contextlib import nullcontext
 from decimal import Decimal
 from itertools import islice
 
+from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, transaction
-from django.db.models import Case, CharField, F, Max, Min, Q, TextField, Value, When
+from django.db.models import Case, CharField, Count, F, Max, Min, Q, TextField, Value, When
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Cast, Concat, NullIf
-from django.http import StreamingHttpResponse
+from django.http import HttpResponseNotModified, StreamingHttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -42,11 +46,13 @@ from rest_framework.response import Response
 from budget.filtersets import BudgetLineFilterSet
 from budget.models import BudgetLine
 from budget.selectors import lines_with_approved_preventivo
+from core.api.dialects import BOM, STANDARD, requested_dialect
 from core.api.renderers import CSVRenderer
 from core.api.schema import ApiAutoSchema
 from core.api.strict import StrictFilterBackend, StrictQueryMixin
 from core.api.viewsets import HasRoleInSomeAmbito
 from core.roles import VIEW
+from core.scoping import grants_for
 from indicators.filtersets import MeasurementFilterSet
 from indicators.models import OBJECTIVE_AMBITO, Measurement
 from objectives.models import PLAN_AMBITO
@@ -76,21 +82,23 @@ class ExportSchema(ApiAutoSchema):
                 if getattr(p, "name", None) != "format"]
 
 
-def csv_header(header):
+def csv_header(header, dialect=STANDARD):
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(header)
+    if dialect.bom:
+        out.write(BOM)
+    csv.writer(out, delimiter=dialect.delimiter, lineterminator="\r\n").writerow(header)
     return out.getvalue().encode("utf-8")
 
 
-def csv_chunks(header, rows):
+def csv_chunks(header, rows, dialect=STANDARD):
     """The CSV body, ``CHUNK_ROWS`` rows per bytes chunk: the header first, then the rows.
 
     Rows go to ``csv.writer`` as the cursor returns them, with no Python step per row:
     escaping and the text of the amounts are done by the query (``escaped``, ``as_text``).
     """
-    yield csv_header(header)
+    yield csv_header(header, dialect)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=dialect.delimiter, lineterminator="\r\n")
     rows = iter(rows)
     for chunk in iter(lambda: list(islice(rows, CHUNK_ROWS)), []):
         out.seek(0)
@@ -202,6 +210,8 @@ class StreamingCsvExport(StrictQueryMixin, generics.ListAPIView):
     text_columns = ()
     decimal_columns = ()
     filename = "export"
+    # The models whose recorded changes may change a row's values (fingerprint, the ETag).
+    history_models = ()
     use_copy = True  # on PostgreSQL, when the columns allow it (``rows``)
 
     def get_queryset(self):
@@ -242,15 +252,55 @@ class StreamingCsvExport(StrictQueryMixin, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         rows = self.rows()  # filters are validated here: a bad one is a 400 before streaming
-        header = list(self.columns)
-        response = StreamingHttpResponse(
-            copy_chunks(header, rows) if self.by_copy
-            else csv_chunks(header, self.rounded(rows.iterator(chunk_size=CHUNK_ROWS))),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self.filename}.csv"'
-        response["Cache-Control"] = "private, no-store"
+        dialect = requested_dialect(request)
+        count, etag = self.fingerprint(rows)
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponseNotModified()
+        else:
+            header = list(self.columns)
+            if self.by_copy and dialect is STANDARD:
+                body = copy_chunks(header, rows)
+            else:
+                body = csv_chunks(header, self.localized(
+                    self.rounded(rows.iterator(chunk_size=CHUNK_ROWS)), dialect), dialect)
+            response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{self.filename}.csv"'
+            response["X-Total-Count"] = str(count)
+        response["ETag"] = etag
+        # Per user: no shared cache keeps it; the client revalidates with If-None-Match.
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ("Authorization", "Cookie"))
         return response
+
+    def fingerprint(self, rows):
+        """The row count, and a weak ETag of what the file would hold, before writing it.
+
+        The file is streamed, so its bytes cannot be hashed before they are sent: the tag
+        is made of the request (path, parameters, dialect, the ambiti the user sees), the
+        number and the highest id of the rows, and the last recorded change (created,
+        changed or deleted, in the history) of every table whose values the rows show
+        (``history_models``). Any change made through the application, the admin or an
+        import changes it; a file with the same tag has the same rows and values.
+        """
+        summary = rows.order_by().aggregate(count=Count("pk"), last=Max("pk"))
+        changes = [
+            apps.get_model(label).history.aggregate(at=Max("history_date"))["at"]
+            for label in self.history_models
+        ]
+        ambiti = sorted(grants_for(self.request.user).ambiti())
+        key = repr((self.request.get_full_path(), self.request.user.pk, ambiti,
+                    summary["count"], summary["last"],
+                    [at.isoformat() if at else None for at in changes]))
+        return summary["count"], f'W/"{hashlib.sha256(key.encode()).hexdigest()[:40]}"'
+
+    def localized(self, rows, dialect):
+        """The amounts with a decimal comma, for the dialects that want one."""
+        if not dialect.decimal_comma:
+            return rows
+        columns = list(self.columns)
+        places = [columns.index(name) for name in self.decimal_columns]
+        return (tuple(dialect.number(str(value)) if i in places and value is not None
+                      else value for i, value in enumerate(row)) for row in rows)
 
     def rounded(self, rows):
         """SQLite returns a computed decimal (``approved_preventivo``) with up to 15 digits
@@ -275,17 +325,26 @@ EXPORT_DESCRIPTION = (
     "paginazione), con le stesse colonne e gli stessi valori di `?format=csv` dell'elenco: "
     "importi come stringhe decimali con il punto (\"1234.50\"), date AAAA-MM-GG, celle di "
     "testo che iniziano con = + - @ precedute da un apice. Stessi filtri dell'elenco; "
-    "ordinate per id."
+    "ordinate per id. Con dialect=excel-it: punto e virgola, virgola decimale, BOM UTF-8. "
+    "L'intestazione X-Total-Count dà il numero di righe; ETag (debole) cambia a ogni modifica "
+    "registrata dei dati esportati: con If-None-Match uguale la risposta è 304 senza corpo."
 )
 CSV_FILE = OpenApiResponse(
     response=OpenApiTypes.STR,
     description="File CSV UTF-8 con intestazione, una riga per oggetto.",
 )
+EXPORT_HEADERS = [
+    OpenApiParameter("X-Total-Count", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[200],
+                     description="Numero di righe del file."),
+    OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304],
+                     description="Etichetta del contenuto, da rimandare in If-None-Match."),
+]
 
 
 @extend_schema(
     summary="Esportazione completa: righe di budget (CSV)",
     description=EXPORT_DESCRIPTION,
+    parameters=EXPORT_HEADERS,
     responses={(200, "text/csv"): CSV_FILE},
 )
 class BudgetLineExportView(StreamingCsvExport):
@@ -294,6 +353,9 @@ class BudgetLineExportView(StreamingCsvExport):
     queryset = lines_with_approved_preventivo(BudgetLine.objects.all())
     filterset_class = BudgetLineFilterSet
     filename = "righe-di-budget"
+    history_models = ("budget.BudgetLine", "budget.Variation", "budget.FundingChannel",
+                      "objectives.Action", "objectives.Objective", "objectives.OperatingPlan",
+                      "objectives.ZonePlan")
     columns = {
         "id": "pk",
         "ambito": "action__objective__" + PLAN_AMBITO,
@@ -301,8 +363,10 @@ class BudgetLineExportView(StreamingCsvExport):
         "year": "action__objective__plan__year",
         "objective": "action__objective",
         "objective_number": "action__objective__number",
+        "objective_title": "action__objective__title",
         "action": "action",
         "action_number": "action__number",
+        "action_title": "action__title",
         "item": "item",
         "note": "note",
         "channel": "channel",
@@ -313,13 +377,15 @@ class BudgetLineExportView(StreamingCsvExport):
         "source_note": "source_note",
         "position": "position",
     }
-    text_columns = ("item", "note", "channel_code", "source_note")
+    text_columns = ("objective_title", "action_title", "item", "note", "channel_code",
+                    "source_note")
     decimal_columns = ("preventivo", "approved_preventivo", "consuntivo")
 
 
 @extend_schema(
     summary="Esportazione completa: rilevazioni (CSV)",
     description=EXPORT_DESCRIPTION,
+    parameters=EXPORT_HEADERS,
     responses={(200, "text/csv"): CSV_FILE},
 )
 class MeasurementExportView(StreamingCsvExport):
@@ -328,15 +394,21 @@ class MeasurementExportView(StreamingCsvExport):
     queryset = Measurement.objects.all()
     filterset_class = MeasurementFilterSet
     filename = "rilevazioni"
+    history_models = ("indicators.Measurement", "indicators.Indicator",
+                      "objectives.Objective", "objectives.OperatingPlan", "objectives.ZonePlan")
     columns = {
         "id": "pk",
         "ambito": "indicator__" + OBJECTIVE_AMBITO,
+        "objective": "indicator__objective",
+        "objective_number": "indicator__objective__number",
         "indicator": "indicator",
+        "indicator_name": "indicator__name",
+        "indicator_kind": "indicator__kind",
         "period_end": "period_end",
         "state": "state",
         "value": "value",
         "text_value": "text_value",
         "note": "note",
     }
-    text_columns = ("text_value", "note")
+    text_columns = ("indicator_name", "text_value", "note")
     decimal_columns = ("value",)

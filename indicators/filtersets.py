@@ -1,6 +1,9 @@
+import django_filters
+
 from core.api.filtersets import (
     IdFilter,
     IntegerFilter,
+    QuarterFilter,
     ScopedFilterSet,
     date_range,
     year_range,
@@ -24,6 +27,19 @@ class MeasurementFilterSet(ScopedFilterSet):
     )
     objective = IdFilter(field_name="indicator__objective", label="Identificativo dell'obiettivo.")
     period_end_from, period_end_to = date_range("period_end", "Rilevazioni")
+    year = IntegerFilter(
+        field_name="period_end", lookup_expr="year",
+        label="Anno della rilevazione (della data di fine periodo, es. 2018).",
+    )
+    quarter = QuarterFilter(
+        "period_end",
+        label="Trimestre della rilevazione, da 1 a 4 (1: al 31/03, 2: al 30/06, 3: al 30/09, "
+        "4: al 31/12).",
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="indicator__kind", choices=Indicator.Kind.choices,
+        label="Tipo dell'indicatore.",
+    )
 
     class Meta:
         model = Measurement

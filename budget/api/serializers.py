@@ -71,9 +71,11 @@ class BudgetLineSerializer(DescribedModelSerializer):
         source="action.objective.number", read_only=True,
         help_text="Numero dell'obiettivo nel piano.",
     )
+    objective_title = related_text("action.objective.title", "Titolo dell'obiettivo.")
     action_number = serializers.IntegerField(
         source="action.number", read_only=True, help_text="Numero dell'azione."
     )
+    action_title = related_text("action.title", "Titolo dell'azione.")
     channel_code = channel_code()
     approved_preventivo = serializers.DecimalField(
         max_digits=16, decimal_places=2, read_only=True,
@@ -85,8 +87,9 @@ class BudgetLineSerializer(DescribedModelSerializer):
 
     class Meta:
         model = BudgetLine
-        fields = ["id", "ambito", "plan", "year", "objective", "objective_number", "action",
-                  "action_number", "item", "note", "channel", "channel_code", "preventivo",
+        fields = ["id", "ambito", "plan", "year", "objective", "objective_number",
+                  "objective_title", "action", "action_number", "action_title", "item", "note",
+                  "channel", "channel_code", "preventivo",
                   "approved_preventivo", "consuntivo", "source_note", "position"]
 
 

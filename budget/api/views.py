@@ -56,7 +56,8 @@ class BudgetLineViewSet(ScopedReadOnlyViewSet):
         "action__objective__plan__zone_plan", "channel"
     )).only(
         "id", "item", "note", "channel__code", "preventivo", "consuntivo", "source_note",
-        "position", "action__number", "action__objective__number",
+        "position", "action__number", "action__title", "action__objective__number",
+        "action__objective__title",
         "action__objective__plan__year", "action__objective__plan__zone_plan__ambito",
     )
     serializer_class = serializers.BudgetLineSerializer

@@ -43,6 +43,23 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = BoundedIntegerField
 
 
+class QuarterField(BoundedIntegerField):
+    accepted_values = ("1", "2", "3", "4")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=4, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 4})
+class QuarterFilter(django_filters.NumberFilter):
+    """A quarter of the year, 1 to 4, of a date field (``<field>__quarter``)."""
+
+    field_class = QuarterField
+
+    def __init__(self, field_name, **kwargs):
+        super().__init__(field_name=field_name, lookup_expr="quarter", **kwargs)
+
+
 class IdFilter(IntegerFilter):
     """A related object by its id: no lookup of the id against other ambiti's objects."""
 

@@ -6,6 +6,9 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
+from .dialects import DIALECT_DESCRIPTION, DIALECT_SCHEMA
+from .dialects import DIALECT_PARAMETER as DIALECT_PARAMETER_NAME
+
 FORMAT_PARAMETER = OpenApiParameter(
     "format",
     OpenApiTypes.STR,
@@ -14,9 +17,14 @@ FORMAT_PARAMETER = OpenApiParameter(
     "oggetti annidati in colonne puntate, celle che iniziano con = + - @ precedute da un apice).",
 )
 
+DIALECT_PARAMETER = OpenApiParameter(
+    DIALECT_PARAMETER_NAME, DIALECT_SCHEMA, description=DIALECT_DESCRIPTION,
+)
+
 CSV_DESCRIPTION = (
     "Le stesse righe e gli stessi valori della risposta JSON, in CSV UTF-8 con intestazione; "
-    "la paginazione è la stessa (intestazioni X-Total-Count e Link)."
+    "la paginazione è la stessa (intestazioni X-Total-Count e Link). Con dialect=excel-it: "
+    "punto e virgola, virgola decimale, BOM UTF-8."
 )
 
 
@@ -24,7 +32,7 @@ class ApiAutoSchema(AutoSchema):
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         if self.method == "GET":
-            parameters.append(FORMAT_PARAMETER)
+            parameters += [FORMAT_PARAMETER, DIALECT_PARAMETER]
         return parameters
 
     def get_summary(self):
@@ -141,6 +149,9 @@ def _errors_of(path, method, operation):
         "401": _error("Credenziali assenti o non valide.", headers=WWW_AUTHENTICATE),
         "403": _error("Nessun ruolo in alcun ambito: nessun dato consultabile."),
         "429": _error("Troppe richieste con queste credenziali.", headers=RETRY_AFTER),
+    }
+    errors["304"] = {
+        "description": "Non modificato: If-None-Match porta l'ETag attuale (nessun corpo).",
     }
     if "{id}" in path:
         errors["404"] = _error("Oggetto inesistente o fuori dagli ambiti in cui hai un ruolo.")

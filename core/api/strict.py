@@ -20,6 +20,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.settings import api_settings
 
+from .dialects import DIALECT_PARAMETER, requested_dialect
+
 # The browsable API's own links carry ?format=api: accepted, not advertised.
 HIDDEN_FORMATS = frozenset({"api"})
 
@@ -93,11 +95,13 @@ class StrictQueryMixin:
                 name: [f"Parametro sconosciuto. Parametri ammessi: {_listed(sorted(allowed))}."]
                 for name in unknown
             })
+        requested_dialect(request)  # an unknown CSV dialect is a 400 whatever the format
 
     def query_parameters(self):
         action = getattr(self, "action", "list")
         # ``format`` is checked against the renderers in perform_content_negotiation.
-        names = {api_settings.URL_FORMAT_OVERRIDE, *self.extra_query_parameters}
+        names = {api_settings.URL_FORMAT_OVERRIDE, DIALECT_PARAMETER,
+                 *self.extra_query_parameters}
         if action == "list":
             for backend in self.filter_backends:
                 names |= set(getattr(backend(), "query_parameters", lambda view: ())(self))

@@ -121,6 +121,8 @@ class ScopedReadOnlyViewSet(StrictQueryMixin, ConditionalGetMixin,
     pagination_class = ApiPagination
     filter_backends = [StrictFilterBackend, StableOrderingFilter]
     ordering_fields = ["id"]
+    # In CSV, an object's history comes one row per changed field (renderers.exploded).
+    csv_exploded = {"history": "changes"}
     # Any segment reaches the view, so that "/budget-lines/1.5/" is the API's JSON 404 and not
     # Django's HTML page.
     lookup_value_regex = "[^/]+"

@@ -98,6 +98,8 @@ class ChangeFeedViewSet(StrictQueryMixin, ConditionalGetMixin, viewsets.GenericV
     scope_model = Ambito
     filter_backends = []
     extra_query_parameters = ("since", "ambito", "model")
+    # In CSV, one row per changed field (renderers.exploded), not a JSON cell of changes.
+    csv_exploded = {"list": "changes"}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user

@@ -1,4 +1,6 @@
-from core.api.serializers import DescribedModelSerializer, ambito_field
+from rest_framework import serializers
+
+from core.api.serializers import DescribedModelSerializer, ambito_field, related_text
 
 from ..models import EvaluationCriterion, Indicator, Kpi, KpiValue, Measurement, Milestone
 
@@ -26,11 +28,25 @@ class IndicatorSerializer(DescribedModelSerializer):
 
 class MeasurementSerializer(DescribedModelSerializer):
     ambito = ambito_field("indicator." + OBJECTIVE_AMBITO)
+    objective = serializers.IntegerField(
+        source="indicator.objective_id", read_only=True, help_text="Identificativo dell'obiettivo."
+    )
+    objective_number = serializers.IntegerField(
+        source="indicator.objective.number", read_only=True,
+        help_text="Numero dell'obiettivo nel piano.",
+    )
+    indicator_name = related_text("indicator.name", "Nome dell'indicatore.")
+    # Text, not a second enum of the same choices in the schema (that of the indicators).
+    indicator_kind = serializers.CharField(
+        source="indicator.kind", read_only=True,
+        help_text="Tipo dell'indicatore: " + ", ".join(
+            f"{value} ({label})" for value, label in Indicator.Kind.choices) + ".",
+    )
 
     class Meta:
         model = Measurement
-        fields = ["id", "ambito", "indicator", "period_end", "state", "value", "text_value",
-                  "note"]
+        fields = ["id", "ambito", "objective", "objective_number", "indicator", "indicator_name",
+                  "indicator_kind", "period_end", "state", "value", "text_value", "note"]
 
 
 class MilestoneSerializer(DescribedModelSerializer):

@@ -47,7 +47,9 @@ def test_cursor_walks_the_feed_of_one_ambito_in_csv(world, auditor_client):
     assert first.status_code == 200, first.content[:300]
     assert 'rel="next"' in first["Link"]
     rows = list(csv.DictReader(io.StringIO(first.content.decode())))
-    assert len(rows) == 2
+    # Two changes, one row per changed field of each.
+    assert len({r["id"] for r in rows}) == 2 and len(rows) > 2
+    assert {"field", "old", "new"} <= set(rows[0]) and "changes" not in rows[0]
     following = auditor_client.get(first["Link"].split(">")[0].lstrip("<"))
     assert following.status_code == 200
     again = list(csv.DictReader(io.StringIO(following.content.decode())))
