@@ -1,5 +1,4 @@
 from rest_framework.decorators import action
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from core.api.viewsets import ScopedReadOnlyViewSet
@@ -73,8 +72,7 @@ class MunicipalSpendingViewSet(ScopedReadOnlyViewSet):
         return names
 
     @spending.summary_schema
-    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None,
-            renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
     def summary(self, request):
         """Riepilogo della spesa sociale dei Comuni di un ambito in un anno, con gli indicatori."""
         return Response(spending.summary_data(request))

@@ -39,8 +39,6 @@ def test_summary_of_the_seeds_to_the_cent(cremona_auditor):
 
 
 @pytest.mark.parametrize("query, parameter, words", [
-    ({"year": "2015"}, "ambito", "Indicare il codice"),
-    ({"ambito": "cremona"}, "year", "Indicare l'anno"),
     ({"ambito": "cremona", "year": "duemila"}, "year", "non è un anno"),
     ({"ambito": "cremona", "year": "1800"}, "year", "tra 1990 e 2100"),
     ({"ambito": "cremona", "year": "2015", "anno": "2015"}, "anno", "Parametro sconosciuto"),
@@ -55,3 +53,22 @@ def test_an_ambito_without_a_role_is_not_found(cremona_auditor):
     response = cremona_auditor.get(reverse(URL), {"ambito": "cremasco", "year": "2018"})
     assert response.status_code == 404
     assert "cremasco" not in response.content.decode().lower()
+
+
+def test_summary_as_csv(cremona_auditor):
+    response = cremona_auditor.get(reverse(URL), {"ambito": "cremona", "year": "2015",
+                                                  "format": "csv", "dialect": "excel-it"})
+    assert response.status_code == 200
+    assert "20391617,00" in response.content.decode("utf-8-sig")
+
+
+def test_defaults_one_ambito_and_last_year(cremona_auditor):
+    body = cremona_auditor.get(reverse(URL)).json()
+    assert (body["ambito"], body["year"], body["totals"]["amount"]) == (
+        "cremona", 2015, "20391617.00")
+
+
+def test_several_ambiti_must_name_one(world):
+    response = client_for(world.user("superuser")).get(reverse(URL), {"year": "2015"})
+    assert response.status_code == 400
+    assert "Indicare il codice dell'ambito" in response.json()["ambito"][0]
