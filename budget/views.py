@@ -7,7 +7,13 @@ from django.template.response import TemplateResponse
 from django.views import View
 
 from core.concurrency import ConflictError
-from core.entry.access import PageAccessMixin, plan_context, policy_for, scoped_or_403
+from core.entry.access import (
+    PageAccessMixin,
+    budget_page_mode,
+    plan_context,
+    policy_for,
+    scoped_or_403,
+)
 from core.entry.imports import ImportPageMixin
 from core.wording import counted_rows
 from objectives.models import Objective
@@ -22,7 +28,8 @@ from .services import EDITORS
 
 
 class ObjectivePageMixin(PageAccessMixin):
-    entry_page = True
+    """Every role of the ambito reads an objective's budget; who may write it, and on which
+    plan, is core/entry/access.py's budget_page_mode."""
 
     def load(self):
         user = self.request.user
@@ -30,16 +37,17 @@ class ObjectivePageMixin(PageAccessMixin):
             Objective.objects.select_related("plan__zone_plan__ambito"), user, self.kwargs["pk"]
         )
         self.plan = self.objective.plan
-        self.check_entry_page(self.plan.zone_plan.ambito_id)
         self.policy = policy_for(self.plan)
-        self.writable = bool(writable_actions(objective=self.objective, user=user)) and (
-            self.policy.budget_editable or self.policy.plan.state == "approvato"
+        self.mode = budget_page_mode(
+            user, self.plan,
+            rows_writable=bool(writable_actions(objective=self.objective, user=user)),
         )
+        self.writable = self.mode.writable
 
     def base_context(self, **extra):
         context = plan_context(self.request.user, self.plan, nav="plan")
         context.update(objective=self.objective, policy=self.policy, writable=self.writable,
-                       **extra)
+                       mode=self.mode, **extra)
         # Variations (planning/views_variations.py): staff, on an approved plan.
         context["can_vary"] = self.plan.state == "approvato" and user_holds(
             self.request.user, self.plan.zone_plan.ambito, *EDITORS
@@ -49,6 +57,14 @@ class ObjectivePageMixin(PageAccessMixin):
 
 class BudgetEntryView(ObjectivePageMixin, View):
     template_name = "budget/budget_entry.html"
+    read_template_name = "budget/budget_read.html"
+
+    def render_read(self, budget):
+        """The read view: the same figures as text, with print and export (no form)."""
+        context = self.base_context(
+            page_title=f"Budget dell'obiettivo {self.objective.number}", budget=budget,
+        )
+        return TemplateResponse(self.request, self.read_template_name, context)
 
     def render(self, formset, budget, *, status=200, conflicts=(), errors=()):
         conflict_by_row = {c.key: c for c in conflicts}
@@ -79,12 +95,14 @@ class BudgetEntryView(ObjectivePageMixin, View):
     def get(self, request, pk):
         self.load()
         budget = objective_budget(objective=self.objective, user=request.user)
+        if self.mode.read_only:
+            return self.render_read(budget)
         return self.render(self.formset(budget), budget)
 
     def post(self, request, pk):
         self.load()
         if not self.writable:
-            raise PermissionDenied(self.policy.notice or "Non puoi modificare questo budget.")
+            raise PermissionDenied(self.mode.reason)
         budget = objective_budget(objective=self.objective, user=request.user)
         formset = self.formset(budget, data=request.POST)
         if not formset.is_valid():
@@ -140,7 +158,7 @@ class BudgetImportView(ImportPageMixin, ObjectivePageMixin, View):
     def import_scope(self):
         self.load()
         if not self.writable:
-            raise PermissionDenied(self.policy.notice or "Non puoi importare in questo budget.")
+            raise PermissionDenied(self.mode.reason)
         return {"objective": self.objective}, f"objective:{self.objective.pk}"
 
     def page_context(self):

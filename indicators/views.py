@@ -10,28 +10,33 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from core.concurrency import ConflictError
-from core.entry.access import PageAccessMixin, plan_context, policy_for, scoped_or_403
+from core.entry.access import (
+    PageAccessMixin,
+    plan_context,
+    policy_for,
+    quarter_page_mode,
+    scoped_or_403,
+)
 from core.entry.imports import ImportPageMixin
-from core.roles import CHANGE
 from objectives.models import OperatingPlan
 
 from .entry_forms import MeasurementForm, MilestoneForm
 from .entry_selectors import entry_objectives, quarter_entries
-from .models import Indicator, Milestone
+from .models import Indicator
 from .periods import QUARTERS, current_quarter, quarter_end
 from .resources import MeasurementResource
 from .services import quarter_save
 
 
 class QuarterPageMixin(PageAccessMixin):
-    entry_page = True
+    """Every role of the ambito reads the quarterly figures; who may write them, and on
+    which plan, is core/entry/access.py's quarter_page_mode."""
 
     def load(self):
         user = self.request.user
         self.plan = scoped_or_403(
             OperatingPlan.objects.select_related("zone_plan__ambito"), user, self.kwargs["pk"]
         )
-        self.check_entry_page(self.plan.zone_plan.ambito_id)
         quarter = self.kwargs.get("quarter") or current_quarter(self.plan.year,
                                                                 timezone.localdate())
         if quarter not in QUARTERS:
@@ -39,17 +44,15 @@ class QuarterPageMixin(PageAccessMixin):
         self.quarter = quarter
         self.period_end = quarter_end(self.plan.year, quarter)
         self.policy = policy_for(self.plan)
-        self.can_write = self.policy.monitoring_editable and (
-            Indicator.objects.restrict(user, CHANGE).filter(objective__plan=self.plan).exists()
-            or Milestone.objects.restrict(user, CHANGE).filter(objective__plan=self.plan).exists()
-        )
+        self.mode = quarter_page_mode(user, self.plan)
+        self.can_write = self.mode.writable
 
     def base_context(self, **extra):
         context = plan_context(self.request.user, self.plan, nav="quarter")
         context.update(
             policy=self.policy, quarter=self.quarter, period_end=self.period_end,
             quarters=[(q, quarter_end(self.plan.year, q)) for q in QUARTERS],
-            can_write=self.can_write, **extra,
+            can_write=self.can_write, mode=self.mode, **extra,
         )
         return context
 
@@ -62,6 +65,7 @@ class CurrentQuarterView(QuarterPageMixin, View):
 
 class QuarterEntryView(QuarterPageMixin, View):
     template_name = "indicators/quarter_entry.html"
+    read_template_name = "indicators/quarter_read.html"
 
     def forms(self, page, data=None):
         editable = self.policy.monitoring_editable
@@ -97,7 +101,8 @@ class QuarterEntryView(QuarterPageMixin, View):
             groups=page["groups"], earlier=page["earlier"], conflicts=conflicts,
             errors=errors,
         )
-        return TemplateResponse(self.request, self.template_name, context, status=status)
+        template = self.template_name if self.can_write else self.read_template_name
+        return TemplateResponse(self.request, template, context, status=status)
 
     def page(self, data=None):
         page = quarter_entries(plan=self.plan, user=self.request.user,
@@ -111,7 +116,7 @@ class QuarterEntryView(QuarterPageMixin, View):
     def post(self, request, pk, quarter=None):
         self.load()
         if not self.can_write:
-            raise PermissionDenied(self.policy.notice or "Non puoi modificare queste rilevazioni.")
+            raise PermissionDenied(self.mode.reason)
         page = self.page(request.POST)
         forms = list(self.all_forms(page))
         self.refuse_foreign_rows(forms)
@@ -177,7 +182,7 @@ class MeasurementImportView(ImportPageMixin, QuarterPageMixin, View):
     def import_scope(self):
         self.load()
         if not self.can_write:
-            raise PermissionDenied(self.policy.notice or "Non puoi importare rilevazioni.")
+            raise PermissionDenied(self.mode.reason)
         return {"plan": self.plan}, f"plan:{self.plan.pk}"
 
     def page_context(self):

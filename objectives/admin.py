@@ -66,6 +66,9 @@ class OperatingPlanAdmin(FrozenPlanMixin, ScopedAdmin):
     readonly_fields = ["state", "approval", "closing", "funding_shortfall_note"]
     inlines = [ObjectiveInline]
     actions = ["approve_plan", "close_year"]
+    # An approved plan is not offered "Approva il piano" (core/admin_actions.py).
+    action_states = {"approve_plan": (OperatingPlan.State.DRAFT,),
+                     "close_year": (OperatingPlan.State.APPROVED,)}
 
     def has_approve_permission(self, request):
         return admin_transitions.may_approve(request)

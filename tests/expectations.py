@@ -35,9 +35,12 @@ def may_add(role, model):
     return role == "referent_a" and model in REFERENT_EDITABLE
 
 
-# The browser pages of ambito A's plans. Auditors read through the API: the data-entry
-# pages (budget grid, quarterly values, their exports) are not theirs.
+# The work pages of ambito A's plans (structure, acts, variations, entrate): not for
+# auditors, who read the budget grid and the quarterly values (PLAN_PAGE_READERS_A).
 ENTRY_READERS_A = frozenset(VIEW_A - {"auditor_a"})
+# The budget grid, the quarterly pages and their exports: every role of the ambito reads
+# them, revisori included (issue 18); whoever may not write gets the read view.
+PLAN_PAGE_READERS_A = frozenset(VIEW_A)
 PLAN_WRITERS_A = {"superuser", "staff_a"}  # budget grid and budget import
 MEASUREMENT_WRITERS_A = PLAN_WRITERS_A | {"referent_a"}  # quarterly values, milestones
 

@@ -7,19 +7,30 @@ is still editable.
 """
 
 from dataclasses import dataclass
+from functools import partial
 
+from django.apps import apps
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse_lazy
 
-from core.roles import VIEW, Role
+from core.roles import CHANGE, VIEW, Role
 from core.scoping import grants_for
 
-# Auditors read through the API: the data-entry pages are for the people who enter data
-# and for the Assemblea, who reads them.
+# The plan's work pages (structure, acts, variations, entrate) are for the people who enter
+# data and for the Assemblea, who reads them. The budget grid and the quarterly figures are
+# read by every role of the ambito, revisori included (issue 18): they open as a read view
+# for whoever may not write them (PageMode below).
 ENTRY_PAGE_ROLES = frozenset({Role.STAFF, Role.REFERENT, Role.ASSEMBLY})
+WRITER_ROLES = frozenset({Role.STAFF, Role.REFERENT})
 LOGIN_URL = reverse_lazy("entry:login")
+
+READER_REASON = "Il tuo ruolo consente di consultare questi dati, non di modificarli."
+BUDGET_REFERENT_REASON = (
+    "Il budget lo inserisce l'Ufficio di Piano: come referente puoi consultarlo."
+)
+NOT_YOUR_OBJECTIVE = "Puoi modificare solo i dati degli obiettivi di cui sei referente."
 
 
 def roles_in(user, ambito_id):
@@ -31,6 +42,13 @@ def may_open_entry_pages(user, ambito_id):
     if user.is_superuser:
         return True
     return bool(roles_in(user, ambito_id) & ENTRY_PAGE_ROLES)
+
+
+def may_read_plan_pages(user, ambito_id):
+    """The budget grid and the quarterly pages: every role of the ambito reads them."""
+    if user.is_superuser:
+        return True
+    return bool(roles_in(user, ambito_id))
 
 
 def is_referent_only(user, ambito_id):
@@ -90,6 +108,61 @@ def policy_for(plan):
     return PlanPolicy(plan)
 
 
+@dataclass(frozen=True)
+class PageMode:
+    """Whether a page opens as a form or as a read view, and why it is read-only.
+
+    ``reason`` is the Italian sentence the read view shows, and the message of the 403
+    a write attempt gets.
+    """
+
+    writable: bool
+    reason: str = ""
+
+    @property
+    def read_only(self):
+        return not self.writable
+
+
+def _mode(user, plan, *, state_allows, rows_writable, writer_roles, no_rows_reason):
+    if not state_allows:
+        policy = policy_for(plan)
+        return PageMode(False, policy.notice or "Il piano non è modificabile.")
+    if rows_writable:
+        return PageMode(True)
+    if not user.is_superuser and not roles_in(user, plan.zone_plan.ambito_id) & writer_roles:
+        return PageMode(False, READER_REASON)
+    return PageMode(False, no_rows_reason)
+
+
+def budget_page_mode(user, plan, *, rows_writable):
+    """The budget grid of an objective: the Ufficio di Piano writes it while the plan is a
+    bozza (everything) or approvato (the consuntivo); everybody else reads it."""
+    return _mode(user, plan, state_allows=policy_for(plan).consuntivo_editable,
+                 rows_writable=rows_writable, writer_roles={Role.STAFF},
+                 no_rows_reason=BUDGET_REFERENT_REASON)
+
+
+def may_write_measurements(user, plan):
+    """Whether ``user`` may enter quarterly values or milestone outcomes in ``plan`` now."""
+    if not policy_for(plan).monitoring_editable:
+        return False
+    return any(
+        apps.get_model("indicators", name).objects.restrict(user, CHANGE)
+        .filter(objective__plan=plan).exists()
+        for name in ("Indicator", "Milestone")
+    )
+
+
+def quarter_page_mode(user, plan):
+    """The quarterly page: staff and the referenti of the objectives write it until the
+    plan is closed; the Assemblea and the revisori read it."""
+    policy = policy_for(plan)
+    return _mode(user, plan, state_allows=policy.monitoring_editable,
+                 rows_writable=policy.monitoring_editable and may_write_measurements(user, plan),
+                 writer_roles=WRITER_ROLES, no_rows_reason=NOT_YOUR_OBJECTIVE)
+
+
 def scoped_or_403(queryset, user, pk, action=VIEW):
     """The object ``pk`` if ``user`` may act on it; 403 if it exists but is not theirs."""
     obj = queryset.restrict(user, action).filter(pk=pk).first()
@@ -124,4 +197,8 @@ def plan_context(user, plan, *, nav):
         "ambito": ambito,
         "nav": nav,
         "show_entry_links": may_open_entry_pages(user, ambito.pk),
+        # The budget grid and the quarterly pages (a read view for readers).
+        "show_plan_pages": may_read_plan_pages(user, ambito.pk),
+        # Called by the template only where a page offers "Inserisci le rilevazioni".
+        "may_enter_measurements": partial(may_write_measurements, user, plan),
     }

@@ -14,16 +14,16 @@ from .conftest import ROLES, budget_post, login, quarter_post, urls
 pytestmark = pytest.mark.shared_world
 
 READERS = {"superuser", "staff_a", "referent_a", "assembly_a", "auditor_a"}
-ENTRY_READERS = {"superuser", "staff_a", "referent_a", "assembly_a"}
 EXPECTED = {
     "plan_list": READERS | {"staff_b"},
     "plan_detail": READERS,
     "dashboard": READERS,
     "objective_detail": READERS,
-    "budget": ENTRY_READERS,
-    "budget_export": ENTRY_READERS,
-    "quarter": ENTRY_READERS,
-    "quarter_export": ENTRY_READERS,
+    # Read by every role of the ambito, revisori included (issue 18): a read view.
+    "budget": READERS,
+    "budget_export": READERS,
+    "quarter": READERS,
+    "quarter_export": READERS,
     "budget_import": {"superuser", "staff_a"},
     "quarter_import": {"superuser", "staff_a", "referent_a"},
 }

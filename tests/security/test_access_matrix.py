@@ -44,6 +44,7 @@ from ..expectations import (
     ALL_ROLES,
     ENTRY_READERS_A,
     MEASUREMENT_WRITERS_A,
+    PLAN_PAGE_READERS_A,
     PLAN_WRITERS_A,
     VIEW_A,
     VIEW_B,
@@ -265,7 +266,7 @@ PAGES = {
     "objectives:plan_detail": Page(_plan, VIEW_A, post_refused_405=True),
     "objectives:dashboard": Page(_plan, VIEW_A, post_refused_405=True),
     "objectives:objective_detail": Page(_objective, VIEW_A, post_refused_405=True),
-    "budget:entry": Page(_objective, ENTRY_READERS_A, write=Write(
+    "budget:entry": Page(_objective, PLAN_PAGE_READERS_A, write=Write(
         data=lambda env, side: budget_post(
             env.obj(side, Objective),
             edits={env.obj(side, BudgetLine).pk: {"preventivo": "1.234,56"}}),
@@ -273,16 +274,16 @@ PAGES = {
     "budget:import": Page(_objective, PLAN_WRITERS_A, write=Write(
         data=lambda env, side: {}, state=_line_count, writers=PLAN_WRITERS_A,
         allowed="ok", changes=False)),  # no file: the form asks for one, nothing saved
-    "budget:export": Page(lambda env, side: [*_objective(env, side), "csv"], ENTRY_READERS_A),
-    "indicators:quarter_current": Page(_plan, ENTRY_READERS_A, ok="redirect"),
-    "indicators:quarter": Page(lambda env, side: [*_plan(env, side), 1], ENTRY_READERS_A,
+    "budget:export": Page(lambda env, side: [*_objective(env, side), "csv"], PLAN_PAGE_READERS_A),
+    "indicators:quarter_current": Page(_plan, PLAN_PAGE_READERS_A, ok="redirect"),
+    "indicators:quarter": Page(lambda env, side: [*_plan(env, side), 1], PLAN_PAGE_READERS_A,
                                write=Write(data=_measurement_post, state=_measurement_value,
                                            writers=MEASUREMENT_WRITERS_A)),
     "indicators:import": Page(lambda env, side: [*_plan(env, side), 1], MEASUREMENT_WRITERS_A,
                               write=Write(data=lambda env, side: {}, state=_line_count,
                                           writers=MEASUREMENT_WRITERS_A, allowed="ok",
                                           changes=False)),
-    "indicators:export": Page(lambda env, side: [*_plan(env, side), 1, "csv"], ENTRY_READERS_A),
+    "indicators:export": Page(lambda env, side: [*_plan(env, side), 1, "csv"], PLAN_PAGE_READERS_A),
     # Report pages (app layout, the app's login): whoever reads a plan may have its PDF made;
     # other ambiti's ids are 404.
     "reports:index": Page(readers=LOGGED_IN, anon="login"),
