@@ -83,7 +83,8 @@ class PopulationFigureAdmin(ScopedAdmin):
 
 @admin.register(MunicipalSpending)
 class MunicipalSpendingAdmin(ScopedAdmin):
-    list_display = ["municipality", "year", "amount", "per_capita"]
+    list_display = ["municipality", "year", "amount", "amount_single", "amount_associated",
+                    "per_capita"]
     list_filter = ["municipality__ambito", "year"]
     search_fields = ["municipality__name"]
     list_select_related = ["municipality"]

@@ -145,6 +145,8 @@ class MunicipalSpending(ScopedModel):
                 | Q(amount_single__isnull=False, amount_associated__isnull=False,
                     amount=models.F("amount_single") + models.F("amount_associated")),
                 name="spending_split_adds_up",
+                violation_error_message="Gestione singola e associata vanno indicate entrambe "
+                "(o nessuna delle due) e la loro somma deve essere la spesa totale.",
             ),
         ]
 

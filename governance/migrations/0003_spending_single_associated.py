@@ -55,6 +55,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='municipalspending',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount_associated__isnull', True), ('amount_single__isnull', True)), models.Q(('amount', django.db.models.expressions.CombinedExpression(models.F('amount_single'), '+', models.F('amount_associated'))), ('amount_associated__isnull', False), ('amount_single__isnull', False)), _connector='OR'), name='spending_split_adds_up'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('amount_associated__isnull', True), ('amount_single__isnull', True)), models.Q(('amount', django.db.models.expressions.CombinedExpression(models.F('amount_single'), '+', models.F('amount_associated'))), ('amount_associated__isnull', False), ('amount_single__isnull', False)), _connector='OR'), name='spending_split_adds_up', violation_error_message='Gestione singola e associata vanno indicate entrambe (o nessuna delle due) e la loro somma deve essere la spesa totale.'),
         ),
     ]
