@@ -301,3 +301,16 @@ def test_import_preview_shows_euro_and_channel_names(client, world, entry):
     assert ("Canale", "(vuoto)", "Dopo di Noi") in rows, rows
     assert "<th scope=\"col\">Valore attuale</th><th scope=\"col\">Nuovo valore</th>" in html
     assert "1 riga modificata" not in html and "<strong>1</strong> modificata" in html
+
+
+def test_admin_read_only_amounts_are_euro(superuser_client, world):
+    """An approved plan's budget line: its preventivo is read-only, shown as money."""
+    from ..builders import set_plan_state
+
+    line = world.a[BudgetLine]
+    BudgetLine.objects.filter(pk=line.pk).update(preventivo=D("4000.00"))
+    set_plan_state(line.action.objective.plan, "approvato")
+    html = superuser_client.get(
+        reverse("admin:budget_budgetline_change", args=[line.pk])).content.decode()
+    assert '<div class="readonly">4.000,00 €</div>' in html
+    assert "4000,00" not in html
