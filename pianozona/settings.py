@@ -71,7 +71,6 @@ INSTALLED_APPS = [
     "seeds",
     "planning",
     "returns",
-    "returns",
     # The project package keeps only the migrations of the report jobs' old home.
     "pianozona",
 ]
