@@ -69,6 +69,16 @@ def compute(document, scope):
             action__number=int(parts[2]),
         )
         return _lines_total(lines, parts[3])
+    if head == "line" and len(parts) == 5:  # line K (1st, 2nd… in order) of action M of N
+        lines = list(BudgetLine.objects.filter(
+            action__objective__plan=_plan(document), action__objective__number=int(parts[1]),
+            action__number=int(parts[2]),
+        ).order_by("position", "pk"))
+        index = int(parts[3]) - 1
+        if not 0 <= index < len(lines):
+            raise UnknownScope(f"riga di bilancio inesistente: {scope!r}")
+        total = _lines_total(BudgetLine.objects.filter(pk=lines[index].pk), parts[4])
+        return (total or Decimal("0")).quantize(Decimal("0.01"))
     if head == "plan" and len(parts) == 2:
         return budget_selectors.plan_totals(plan=_plan(document))[parts[1]]
     if head == "allocations" and len(parts) >= 4:

@@ -11,6 +11,7 @@ reports print the computed figure with the printed one as a footnote, and the
 reconciliation lists the same difference (scope ``table:KEY:ROW:COLUMN``).
 """
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,6 +30,10 @@ class TableError(ValueError):
     pass
 
 
+_TWO_FIGURES = re.compile(r"\d\s+\d")
+_SPACE_GROUPED = re.compile(r"[+\-−]?\s*\d{1,3}(\s\d{3})+(,\d+)?")
+
+
 def parse_cell(kind, raw, *, where):
     """A printed cell of a ``kind`` column -> the stored string ("" for empty)."""
     text = "" if raw is None else str(raw).strip()
@@ -40,6 +45,12 @@ def parse_cell(kind, raw, *, where):
     if kind == EURO:
         body = body.replace("€", "")
     body = body.strip()
+    # Two figures in one cell ("716 70,33%": a number and its share printed together) are
+    # not one number with a space for thousands separator: refused, never read as 71.670,33.
+    if _TWO_FIGURES.search(body) and not _SPACE_GROUPED.fullmatch(body):
+        raise TableError(
+            f"{where}: «{text}» contiene due cifre ({kind}): una cella numerica ne vuole una sola"
+        )
     sign = ""
     if body[:1] == "+":
         sign, body = "+", body[1:].strip()
@@ -86,6 +97,13 @@ def check_rules(key, rows, kinds, rules, *, source=""):
     place = f"{source}: tabella «{key}»" if source else f"tabella «{key}»"
     width = len(kinds)
     for rule in rules:
+        if "check" in rule:  # a cell the document prints elsewhere too (``cross_checks``)
+            r, c = rule["check"]
+            if not (0 <= r < len(rows) and 0 <= c < width) or kinds[c] == TEXT:
+                raise TableError(f"{place}: la verifica {rule!r} non indica una cella numerica")
+            if not rule.get("same_as") or not rule.get("label"):
+                raise TableError(f"{place}: la verifica {rule!r} vuole same_as e label")
+            continue
         targets = list(_targets(rule))
         if not targets:
             raise TableError(f"{place}: regola non riconosciuta {rule!r}")
@@ -206,8 +224,24 @@ def cell_label(table, r, c):
     return f"{' '.join(names[:2]) or f'riga {r + 1}'}, {column}"
 
 
+def cross_checks(table):
+    """``check`` rules: a cell of the table that the document prints elsewhere as well (a
+    budget line, say). ``(row, column, scope, label, reason)``: the report footnotes the
+    cell where the other figure differs, the reconciliation lists the table's figure
+    against the one of ``scope``."""
+    for rule in table.rules or []:
+        if "check" in rule:
+            r, c = rule["check"]
+            yield r, c, rule["same_as"], rule["label"], rule.get("reason", "")
+
+
 def printed_figures(table):
     """(scope, label, printed, reason) of every rule cell: what the reconciliation checks."""
+    title = table.number or table.title or table.key
+    for r, c, scope, label, reason in cross_checks(table):
+        value = value_at(table, r, c)
+        if value is not None:
+            yield scope, f"{title}: {cell_label(table, r, c)} ({label})", value, reason
     for rule in table.rules or []:
         for r, c in _targets(rule):
             printed = _number(str(table.rows[r][c])) if c < len(table.rows[r]) else None

@@ -66,7 +66,7 @@ KIND_ZONE_PLAN = "piano-di-zona"
 
 # Bumped when the way data becomes a report changes in code (templates and the stylesheet
 # are fingerprinted by their content, see ``layout_digest``).
-LAYOUT_VERSION = "2026-11-23.2"
+LAYOUT_VERSION = "2026-12-06.1"
 
 _BLOCKS = "reports/pdf/blocks/"
 _STAGE = FundingAllocation.Stage
@@ -169,6 +169,8 @@ class Outline:
         self._ids = set()
         # The original's figure captions met in the narrative (see FigureSlots).
         self.figure_slots = FigureSlots()
+        # Computed figures by scope, for the tables' ``check`` cells (Figures.computed).
+        self.checks = {}
 
     def heading(self, title, level, *, toc=True, number=""):
         base = "h-" + (slugify(title)[:50] or "sezione")
@@ -232,12 +234,20 @@ def _deliberation_text(deliberation):
 _NUMERIC_CELL = re.compile(r"^[€\s+\-–.]*\d[\d.,\s]*%?\s*€?$")
 
 
-def _table_cells(table):
+def _table_cells(table, checks=None):
     """(text, numeric, footnote) of every cell: typed tables print their figures the Italian
-    way, computed cells (totals, Δ) computed, with the printed figure as a footnote."""
+    way, computed cells (totals, Δ) computed, with the printed figure as a footnote. A
+    ``check`` cell the data gives otherwise elsewhere (``checks``: scope -> figure) is
+    footnoted with that figure."""
     if not table.kinds:  # an untyped table (made before kinds): cells as stored
         return None
     grid = tables.evaluate(table)
+    elsewhere = {}
+    for r, c, scope, label, reason in tables.cross_checks(table):
+        other, value = (checks or {}).get(scope), grid[r][c].value
+        if other is not None and value is not None and other != value:
+            note = f"{label}: {tables.format_figure(grid[r][c].kind, other)}"
+            elsewhere[(r, c)] = note + (f". {reason[:1].upper()}{reason[1:]}" if reason else "")
     out = []
     for line in grid:
         row = []
@@ -249,14 +259,17 @@ def _table_cells(table):
                                                signed=cell.text.startswith("+")))
                 if cell.reason:
                     note += f". {cell.reason[:1].upper()}{cell.reason[1:]}"
+            if (len(out), len(row)) in elsewhere:
+                note = "; ".join(n for n in (note, elsewhere[(len(out), len(row))]) if n)
             row.append((cell.display(), cell.kind != tables.TEXT, note))
         out.append(row)
     return out
 
 
-def datatable_block(table):
+def datatable_block(table, checks=None):
     columns = list(table.columns or [])
-    typed = _table_cells(table)
+    ruled = {r for rule in table.rules or [] for r, _c in tables._targets(rule)}
+    typed = _table_cells(table, checks)
     if typed is not None:
         rows = [[text for text, _n, _f in r] for r in typed]
         numeric = [k != tables.TEXT for k in table.kinds]
@@ -289,8 +302,24 @@ def datatable_block(table):
     total = sum(weights) or 1
     widths = [round(100 * w / total, 1) for w in weights]
     classes = []
-    if len(columns) > 8:
-        classes.append("wide landscape")  # printed on an A4 landscape page of its own
+    needs = []
+    # A table takes an A4 landscape page of its own only when its columns do not fit the
+    # portrait page in the small type (a page turned for a table that fits leaves the
+    # text around it on near-empty pages): the widest figure or header word of each column.
+    for index, name in enumerate(columns):
+        cells = [str(r[index]) for r in rows if index < len(r)]
+        word = max((len(w) for c in cells for w in (c.split() or [""])), default=0)
+        body = max((len(c) for c in cells), default=0) if numeric[index] else word
+        header_word = max((len(w) for w in str(name).split()), default=0)
+        needs.append(max(body * 1.2, header_word * 1.45, 4) + 3.6)
+    landscape = len(columns) > 11 or sum(needs) > 172
+    if len(columns) > 6 and not landscape:
+        # every column its need, the rest of the 172 mm shared as the weights say
+        slack = 172 - sum(needs)
+        widths = [round(100 * (n + slack * w / total) / 172, 1)
+                  for n, w in zip(needs, weights, strict=True)]
+    if landscape:
+        classes.append("wide landscape")
     elif len(columns) > 6:
         classes.append("wide")
     if len(rows) <= 15:
@@ -298,8 +327,80 @@ def datatable_block(table):
     return _block(
         "datatable", caption=caption, columns=list(zip(columns, numeric, strict=False)),
         rows=[list(zip(r, numeric, n, strict=False)) for r, n in zip(rows, notes, strict=False)],
-        note=table.note, size=" ".join(classes), landscape=len(columns) > 8, widths=widths,
+        note=table.note, size=" ".join(classes), landscape=landscape, widths=widths,
+        headed=any(str(name).strip() for name in columns),
+        total_rows=[i for i, r in enumerate(rows) if (i == len(rows) - 1 or i in ruled)
+                    and _TOTAL_ROW.match(" ".join(
+                        str(c) for c, n in zip(r, numeric, strict=False) if not n))],
     )
+
+
+_TOTAL_ROW = re.compile(r"^\s*([\w.]+\s+){0,3}(totale|totali)\b", re.IGNORECASE)
+
+
+# --- Text the document printed twice around a table -----------------------------------
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+
+
+def _plain(text):
+    """Words only, for comparing a line of text with a table's caption or cells."""
+    text = _normal(str(text).replace("\\", ""))
+    return re.sub(r"[\W_]+", " ", text).strip()
+
+
+def _without_table_repeats(body, placed):
+    """The body less what the tables placed at its markers print already.
+
+    ``placed`` maps a marker's index to its DataTable. The seeds' narrative carries, around
+    a table, its title and note as lines of text (printed as the table's caption and note)
+    and, after it, a column of notes repeated as a bullet list ("NOTE" - "PIZZIGHETTONE" -
+    "0-14 in arretramento"…): the table prints them, the text does not print them again.
+    """
+    pieces = re.split(r"(^\s*\[\[tabella\]\]\s*$)", body or "", flags=re.MULTILINE)
+    # pieces: text, marker, text, marker, …, text
+    for index, table in placed.items():
+        before_at, after_at = 2 * index, 2 * index + 2
+        if after_at >= len(pieces):
+            continue
+        captions = {_plain(x) for x in (table.title, f"{table.number} {table.title}",
+                                        table.note) if x and _plain(x)}
+        lines = pieces[before_at].rstrip().split("\n")
+        for _ in range(2):  # the title, and the note above it
+            if lines and lines[-1].strip() and _plain(lines[-1].strip(" *#_")) in captions:
+                lines.pop()
+                while lines and not lines[-1].strip():
+                    lines.pop()
+        pieces[before_at] = "\n".join(lines) + "\n\n" if lines else ""
+        pieces[after_at] = _without_repeated_list(pieces[after_at], table)
+    return "".join(pieces)
+
+
+def _without_repeated_list(text, table):
+    cells = " | ".join(_plain(c) for row in (table.rows or []) for c in row if str(c).strip())
+    names = {_plain(c) for c in table.columns or [] if str(c).strip()} | {"note"}
+    lines = text.split("\n")
+    at = 0
+    while at < len(lines) and not lines[at].strip():
+        at += 1
+    start = at
+    if at < len(lines) and not _LIST_ITEM.match(lines[at]) and \
+            _plain(lines[at].strip(" *#_")) in names:
+        at += 1
+        while at < len(lines) and not lines[at].strip():
+            at += 1
+    items, end = 0, at
+    while end < len(lines) and (_LIST_ITEM.match(lines[end]) or not lines[end].strip()):
+        match = _LIST_ITEM.match(lines[end])
+        if match:
+            item = _plain(match.group(1))
+            if not item or item not in cells:
+                return text
+            items += 1
+        end += 1
+    if items < 2:
+        return text
+    return "\n".join(lines[:start] + lines[end:])
 
 
 # --- Figures the source document captioned ------------------------------------------
@@ -423,6 +524,10 @@ def section_block(section, outline, *, tables=(), anchored=(), level=None, slots
     mapping = align_tables(
         [parts[i][1] for i in marker_at], [f"{t.number} {t.title}" for t in tables]
     )
+    if mapping:  # the same markers, without the text the tables print already
+        parts = split_body(_without_table_repeats(
+            body, {m: tables[j] for m, j in mapping.items()}))
+        marker_at = [i for i, (kind, _v) in enumerate(parts) if kind == "marker"]
     pending = list(anchored)
     items, used = [], set()
     for index, (kind, value) in enumerate(parts):
@@ -431,11 +536,11 @@ def section_block(section, outline, *, tables=(), anchored=(), level=None, slots
             continue
         marker = marker_at.index(index)
         if marker in mapping:
-            items.append(datatable_block(tables[mapping[marker]]))
+            items.append(datatable_block(tables[mapping[marker]], outline.checks))
             used.add(mapping[marker])
         elif pending:
             items.append(pending.pop(0))
-    items += [datatable_block(t) for j, t in enumerate(tables) if j not in used]
+    items += [datatable_block(t, outline.checks) for j, t in enumerate(tables) if j not in used]
     items += pending
     heading = outline.heading(section.title, level or section.level)
     return _block("section", heading=heading, items=items,
@@ -579,6 +684,10 @@ def _plan_rows(plan, rows, figures, *, stages):
     for action in actions:
         number = numbers[action.objective_id]
         action.lines_list = lines_by_action[action.pk]
+        for k, line in enumerate(action.lines_list, start=1):  # reconciliation's line: scope
+            for stage in stages:
+                figures.computed[f"line:{number}:{action.number}:{k}:{stage}"] = (
+                    getattr(line, stage) or ZERO)
         action.figures = {
             stage: figures(f"action:{number}:{action.number}:{stage}",
                            getattr(action, f"total_{stage}"))
@@ -604,6 +713,8 @@ def _plan_rows(plan, rows, figures, *, stages):
     for objective in objectives:
         objective.plan = plan  # the loaded plan: templates read objective.plan.year
         objective.action_list = actions_by_objective[objective.pk]
+        # rows of its resources table: a short one is kept whole on a page
+        objective.resource_rows = 1 + sum(1 + len(a.lines_list) for a in objective.action_list)
         objective.figures = {
             stage: figures(f"objective:{objective.number}:{stage}",
                            getattr(objective, f"total_{stage}"))
@@ -766,6 +877,7 @@ def build_operating_plan(plan):
     tables_by_section, orphans = _tables_by_section(sections, tables)
     before, after, tied = _split_sections(sections)
     outline = Outline()
+    outline.checks = figures.computed
     outline.figure_slots = FigureSlots([_board_figures(ambito, rows)])
     funding = _allocation_table(ambito, plan.year, _STAGE.PLANNED, figures, rows)
     channels = _channel_rows(ambito, plan.year, rows)
@@ -785,7 +897,12 @@ def build_operating_plan(plan):
     for section in tied:
         notes[section.objective_id].append(section)
     last_area = "none yet"
+    # One chapter per macro-area: its objectives together (in number order), the areas in
+    # the order their first objective comes (a plan made in the app may interleave them).
+    area_rank = {}
     for objective in objectives:
+        area_rank.setdefault(objective.area_id, len(area_rank))
+    for objective in sorted(objectives, key=lambda o: (area_rank[o.area_id], o.number)):
         first_of_area = objective.area_id != last_area
         if first_of_area:
             last_area, area = objective.area_id, objective.area
@@ -947,6 +1064,7 @@ def _final_objective(objective, outline, sections, tables_by_section):
             "heading": outline.heading(title, 3, toc=False),
             "indicators": tables_by_action[action.pk],
             "milestones": _milestone_rows(milestones[action.pk]),
+            "milestones_notes": any(m.note for m in milestones[action.pk]),
             "sections": [
                 section_block(s, outline, tables=tables_by_section[s.pk], level=4)
                 | {"hide_heading": i == 0}
@@ -958,6 +1076,7 @@ def _final_objective(objective, outline, sections, tables_by_section):
         parts.append({
             "heading": outline.heading(f"Obiettivo {objective.number}: indicatori", 3, toc=False),
             "indicators": loose, "milestones": _milestone_rows(milestones[None]), "sections": [],
+            "milestones_notes": any(m.note for m in milestones[None]),
         })
     chart = None
     budget_rows = [(f"Az. {a.number}: {a.title}", a.total_preventivo, a.total_consuntivo)
@@ -969,7 +1088,7 @@ def _final_objective(objective, outline, sections, tables_by_section):
     return _block(
         "final_objective", heading=heading, objective=objective, chart=chart,
         intro=[item for s in intro if s.body.strip() for item in outline.figure_slots.body_items(s)]
-        + [datatable_block(t) for s in intro for t in tables_by_section[s.pk]],
+        + [datatable_block(t, outline.checks) for s in intro for t in tables_by_section[s.pk]],
         parts=parts,
         rest=[section_block(s, outline, tables=tables_by_section[s.pk], level=3) for s in rest],
         with_notes=any(line.note for a in objective.action_list for line in a.lines_list),
@@ -1069,6 +1188,7 @@ def build_final_report(plan):
     tables_by_section, orphans = _tables_by_section(sections, tables)
     before, after, tied = _split_sections(sections)
     outline = Outline()
+    outline.checks = figures.computed
     outline.figure_slots = FigureSlots([_board_figures(ambito, rows)])
 
     result = budget.year_result(plan=plan)
@@ -1114,20 +1234,47 @@ def build_final_report(plan):
     }
     blocks = {"funds": funds, "management": management, "revenues": revenues,
               "costs": agency, "kpi": kpi}
+    # What the app does not hold is not printed (no "not yet entered" sentence in a document
+    # to sign): the plan's report page lists it for staff, with where to enter it.
+    held = {
+        "management": bool(result["income"] or plan_figures["consuntivo"].value or surplus),
+        "revenues": not revenues["table"]["empty"],
+        "kpi": bool(kpi["table"]["rows"] and kpi["table"]["years"]),
+        "funds": funds["chart"] is not None,
+        "costs": bool(agency["rows"]),
+    }
+    where = {
+        "management": (f"Sintesi consuntivo {year}",
+                       "Bilancio › Entrate a consuntivo e consuntivo delle righe del Piano"),
+        "revenues": (f"Entrate a consuntivo {year}", "Bilancio › Entrate per canale (consuntivo)"),
+        "costs": ("Ricavi e costi dell'ente gestore per anno",
+                  "Bilancio › Ricavi e costi dell'ente gestore"),
+        "kpi": ("Indicatori annuali", "Indicatori › Indicatori annuali dell'ambito"),
+    }
+    for name, is_held in held.items():
+        if not is_held:
+            blocks[name] = None
+            if name in where:
+                outline.figure_slots.note_missing(where[name][0], "Analisi della gestione",
+                                                  where[name][1])
     if anchors["costs"] is None:
         anchors["costs"] = anchors["revenues"] or anchors["management"]
     flow = []
     for section in before:
-        anchored = [blocks[name] for name, s in anchors.items() if s is section]
+        anchored = [blocks[name] for name, s in anchors.items() if s is section and blocks[name]]
         flow.append(section_block(section, outline, tables=tables_by_section[section.pk],
                                   anchored=anchored))
     missing = [name for name in ("management", "funds", "revenues", "costs", "kpi")
-               if anchors[name] is None]
+               if anchors[name] is None and blocks[name]]
     titles = {"management": "Analisi della gestione", "funds": "Fondi per anno",
               "revenues": "Ricavi", "costs": "Ricavi e costi per anno",
               "kpi": "Alcuni indicatori"}
+    if missing:  # one chapter of the report's own, its parts flowing on its pages
+        flow.append(synthetic_section(f"Analisi della gestione {year}", 1, outline,
+                                      [blocks["management"]] if "management" in missing else []))
     for name in missing:
-        flow.append(synthetic_section(titles[name], 1, outline, [blocks[name]]))
+        if name != "management":
+            flow.append(synthetic_section(titles[name], 2, outline, [blocks[name]]))
     if not before or not any(s.level == 1 and _matches(s, r"obiettiv", r"piano operativo")
                              for s in before):
         flow.append(synthetic_section(f"Obiettivi del Piano Operativo {year}", 1, outline, []))
@@ -1311,6 +1458,12 @@ def _zone_budget_block(zone_plan, figures, rows):
     )
 
 
+def _set_out(goal, text):
+    """The goal's title, or the opening of its description, stands in ``text`` (plain)."""
+    return any(part and part in text
+               for part in (_plain(goal.title), _plain(goal.description)[:80].strip()))
+
+
 def build_zone_plan(zone_plan):
     from objectives.models import ZonePlan
 
@@ -1327,6 +1480,7 @@ def build_zone_plan(zone_plan):
     sections, tables = _narrative(document, rows)
     tables_by_section, orphans = _tables_by_section(sections, tables)
     outline = Outline()
+    outline.checks = figures.computed
     outline.figure_slots = FigureSlots([_board_figures(ambito, rows)])
     areas = rows.all(Area.objects.filter(zone_plan=zone_plan).order_by("position", "pk"))
     goals = rows.all(PolicyGoal.objects.filter(area__zone_plan=zone_plan)
@@ -1351,10 +1505,17 @@ def build_zone_plan(zone_plan):
     for section in sections:
         if section.area_id:
             last_of_area[section.area_id] = section
+    # An area's goals as a box, unless the area's own text already sets each of them out
+    # (the seeds' narrative does: the box would print the same paragraphs twice).
+    narrative = defaultdict(str)
+    for section in sections:
+        if section.area_id:
+            narrative[section.area_id] += " " + _plain(section.body)
     goal_blocks = {
         area.pk: _block("goals", area=area, goals=goals_by_area[area.pk],
                         years=f"{zone_plan.start_year}-{zone_plan.end_year}")
-        for area in areas if goals_by_area[area.pk]
+        for area in areas if goals_by_area[area.pk] and not all(
+            _set_out(g, narrative[area.pk]) for g in goals_by_area[area.pk])
     }
     flow = []
     for section in sections:

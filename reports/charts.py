@@ -297,7 +297,13 @@ def indicator_dots(title, periods, series, *, label_width=48):
     """
     figure_cls, _formatter = _matplotlib()
     fig = figure_cls()
-    ax = _hbar_layout(fig, max(len(series), 1), left=0.42, row_in=0.26, top_in=0.12)
+    # Many indicators: tighter rows and wider labels (one line each), so that the chart
+    # still fits the page beside the end of its table.
+    many = len(series) > 12
+    if many:
+        label_width = max(label_width, 62)
+    ax = _hbar_layout(fig, max(len(series), 1), left=0.46 if many else 0.42,
+                      row_in=0.19 if many else 0.26, top_in=0.12)
     ax.set_autoscale_on(False)
     colours = PERIOD_COLOURS[-len(periods):] if len(periods) <= 4 else SERIES_COLOURS
     for row, (_name, values) in enumerate(series):

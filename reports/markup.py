@@ -26,7 +26,24 @@ def render_markdown(text):
     # A caption of a figure the original printed (and this report cannot redraw) reads
     # as a note, not as body text. Applied to the sanitised markup, which is ours.
     html = html.replace("<p><em>Fig.", '<p class="figref"><em>Fig.')
+    # A paragraph that is a heading in all but name (bold alone, or a short line in capitals)
+    # is kept with what follows it on the page.
+    html = _LEAD_IN.sub(_lead_in, html)
     return html.replace("<table>", '<table class="md">')
+
+
+_LEAD_IN = re.compile(r"<p>((?:<strong>[^<]{2,120}</strong>)|[^<]{3,90})</p>")
+
+
+def _lead_in(match):
+    text = match.group(1)
+    bold = text.startswith("<strong>")
+    words = re.sub(r"<[^>]+>", "", text).strip()
+    letters = [c for c in words if c.isalpha()]
+    capitals = len(letters) >= 3 and sum(c.isupper() for c in letters) >= 0.7 * len(letters)
+    if (bold or capitals) and not words.endswith((".", ";", ",")):
+        return f'<p class="lead-in">{text}</p>'
+    return match.group(0)
 
 
 def split_body(text):

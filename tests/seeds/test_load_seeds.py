@@ -55,6 +55,9 @@ def test_reconciliation_lists_the_printing_errors_and_nothing_else(capsys):
         # Stored tables (issue 19): Tab. 11 totals, PdZ p. 17 and the natural balance 2005.
         ("consuntivo-2018-cremasco", "table:tab-11-utenza:8:2"): (Decimal("145"), Decimal("178")),
         ("consuntivo-2018-cremasco", "table:tab-11-utenza:8:3"): (Decimal("57"), Decimal("60")),
+        # Tab. 8 TOTALE (the sum of its rows) against the Centro Diurno budget line.
+        ("consuntivo-2018-cremasco", "line:5:3:1:consuntivo"):
+            (Decimal("83163.79"), Decimal("83163.81")),
         ("pdz-2019-2020-cremona", "table:tab-1-4-andamento-demografico:1:6"):
             (Decimal("-4450"), Decimal("-4550")),
         ("pdz-2019-2020-cremona", "table:tab-1-4-andamento-demografico:14:1"):
