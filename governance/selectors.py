@@ -204,6 +204,11 @@ class SpendingSummary:
         return sum((r.amount for r in self.recorded), ZERO)
 
     @property
+    def all_reconciled(self):
+        """Every printed figure of the year equals the computed one."""
+        return all(r.matches for r in self.reconciliations)
+
+    @property
     def kpis(self):
         return [
             ("Spesa sociale del distretto", self.total, "eur"),
