@@ -164,6 +164,14 @@ def test_committed_mo_is_the_compiled_po(tmp_path):
     with open(folder / "django.mo", "rb") as committed:
         catalog = gettext.GNUTranslations(committed)._catalog
     assert catalog["Model name"] == "Tipo di dato"
+    # Django's admins outside the app's (utenti, gruppi): wording with nothing to agree.
+    from django.utils import translation
+
+    with translation.override("it"):
+        assert translation.gettext("The {name} “{obj}” was changed successfully.") == (
+            "Modifiche salvate: {name} «{obj}».")
+        assert translation.gettext("Successfully deleted %(count)d %(items)s.") == (
+            "Eliminazione completata: %(count)d %(items)s.")
     msgfmt = shutil.which("msgfmt")
     if msgfmt is None:  # the check below needs gettext; the catalog above does not
         return
