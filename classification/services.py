@@ -66,9 +66,11 @@ def classify(*, user, action, dimension, shares, reason, line=None, status=None)
         if dimension is None:
             raise ValidationError("Dimensione di classificazione sconosciuta.")
     parsed = _parse_shares(dimension, shares, year=action.objective.plan.year)
+    # Ordered by pk: the default ordering joins the lines (nullable), which PostgreSQL
+    # cannot lock FOR UPDATE.
     existing = Assignment.objects.select_for_update().filter(
         action=action, line=line, dimension=dimension
-    )
+    ).order_by("pk")
     for old in existing:
         delete_with_history(old, user=user, reason=reason)
     created = []

@@ -171,10 +171,26 @@ def test_only_staff_of_the_ambito_record_a_sent_return(world, settings, tmp_path
     settings.MEDIA_ROOT = str(tmp_path)
     template = builder.template_for("istat")
     year = world.a[OperatingPlan].year
+    before = SentReturn.objects.filter(ambito=world.a.ambito).count()
     services.record_sent(user=world.user("staff_a"), template=template, ambito=world.a.ambito,
                          year=year, fmt="csv")
     for role in ("staff_b", "referent_a", "assembly_a", "auditor_a", "nobody"):
         with pytest.raises(PermissionDenied):
             services.record_sent(user=world.user(role), template=template,
                                  ambito=world.a.ambito, year=year, fmt="csv")
-    assert SentReturn.objects.filter(ambito=world.a.ambito).count() == 1
+    assert SentReturn.objects.filter(ambito=world.a.ambito).count() == before + 1
+
+
+@pytest.mark.django_db
+def test_queries_do_not_grow_with_the_lines(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    template = builder.template_for("istat")
+    counts = []
+    for ambiti, year in ((builder.resolve_ambiti("cremasco"), 2018),  # 166 lines
+                         ([world.a.ambito], world.a[OperatingPlan].year)):  # 2 lines
+        with CaptureQueriesContext(connection) as queries:
+            builder.build(template, ambiti=ambiti, year=year)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
