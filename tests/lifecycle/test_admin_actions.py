@@ -21,9 +21,12 @@ def _post(client, plan, action, **data):
     return client.post(CHANGELIST, {"action": action, ACTION_CHECKBOX_NAME: [plan.pk], **data})
 
 
+# Each transition is offered only where a plan the user sees can take it (issue 18): the
+# world's plans are drafts, so staff of alfa see no "Chiudi l'anno"; the superuser also sees
+# the seed documents' approved plans.
 @pytest.mark.parametrize("role, actions", [
     ("superuser", {"approve_plan", "close_year"}),
-    ("staff_a", {"approve_plan", "close_year"}),
+    ("staff_a", {"approve_plan"}),
     ("assembly_a", {"approve_plan"}),
     ("auditor_a", set()),
     ("referent_a", set()),
@@ -35,6 +38,16 @@ def test_who_sees_which_transition(client, world, role, actions):
     form = response.context["action_form"]
     offered = set() if form is None else {name for name, _ in form.fields["action"].choices}
     assert offered & {"approve_plan", "close_year"} == actions
+
+
+def test_an_approved_plan_is_not_offered_approva_il_piano(client, world, plan_a):
+    plan_in_state(plan_a, world, "approvato")
+    client.force_login(world.user("staff_a"))
+    form = client.get(CHANGELIST).context["action_form"]
+    offered = {name for name, _ in form.fields["action"].choices}
+    assert "close_year" in offered
+    assert "approve_plan" not in offered
+    assert "delete_selected" not in offered  # the approved plan is frozen
 
 
 def test_approve_with_a_deliberation_from_the_confirmation_page(client, world, plan_a):
