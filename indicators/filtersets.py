@@ -1,6 +1,7 @@
 import django_filters
 
 from core.api.filtersets import (
+    DateYearFilter,
     IdFilter,
     IntegerFilter,
     QuarterFilter,
@@ -27,9 +28,8 @@ class MeasurementFilterSet(ScopedFilterSet):
     )
     objective = IdFilter(field_name="indicator__objective", label="Identificativo dell'obiettivo.")
     period_end_from, period_end_to = date_range("period_end", "Rilevazioni")
-    year = IntegerFilter(
-        field_name="period_end", lookup_expr="year",
-        label="Anno della rilevazione (della data di fine periodo, es. 2018).",
+    year = DateYearFilter(
+        "period_end", label="Anno della rilevazione (della data di fine periodo, es. 2018).",
     )
     quarter = QuarterFilter(
         "period_end",

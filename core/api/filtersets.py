@@ -43,6 +43,21 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = BoundedIntegerField
 
 
+class YearField(BoundedIntegerField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=9999, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
+class DateYearFilter(django_filters.NumberFilter):
+    """The year of a date field (``<field>__year``): 1 to 9999, the years a date can hold."""
+
+    field_class = YearField
+
+    def __init__(self, field_name, **kwargs):
+        super().__init__(field_name=field_name, lookup_expr="year", **kwargs)
+
+
 class QuarterField(BoundedIntegerField):
     accepted_values = ("1", "2", "3", "4")
 
