@@ -103,6 +103,9 @@ class Assignment(ScopedModel):
         CONFIRMED = "confermata", "Confermata"
 
     scope_ambito = "action__objective__" + PLAN_AMBITO
+    # Not frozen with its plan (no plan_path): the classification serves the returns owed
+    # after the year is closed, and correcting it changes no figure the plan approved.
+    freezes_with_plan = False
 
     action = models.ForeignKey(
         Action, verbose_name="azione", on_delete=models.CASCADE, related_name="classifications"

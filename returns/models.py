@@ -20,6 +20,9 @@ class ReturnTemplate(ScopedModel):
         PLANNED = "preventivo", "Preventivo"
         ACTUAL = "consuntivo", "Consuntivo"
 
+    # An empty ambito is a national template that every ambito uses: the one scoped model
+    # whose path may be empty. The API does not serve templates (tests/governance/test_scoping).
+    national_when_empty = True
     ambito = models.ForeignKey(
         Ambito,
         verbose_name="ambito",
