@@ -107,3 +107,8 @@ def test_new_year_plan_printed_without_empty_pages_nor_staff_text(django_user_mo
     assert "Ricavi e costi per anno" not in final_text
     assert "Ricavi" not in final_text and "Sintesi consuntivo" not in final_text
     assert "Obiettivo 10" in final_text and "preventivo e consuntivo 2016" in final_text
+
+
+def test_amounts_in_stored_tables_print_amount_then_euro(consuntivo_2018):
+    text = _squash(consuntivo_2018.text)
+    assert "330,00 € + iva" in text and "€. 330,00" not in text
