@@ -158,8 +158,9 @@ def object_history(*, instance):
     result, previous = [], None
     for record in records:
         entry = _record(record, previous, fields, model_label(model), record.feed_ambito)
-        # A save that changed nothing (recorded before core.history_writes) is no change.
-        if entry.changes or entry.type != "changed":
+        # A save that changed nothing and says nothing (recorded before
+        # core.history_writes) is no change; one with a stated reason is kept.
+        if entry.changes or entry.type != "changed" or entry.reason:
             result.append(entry)
         previous = record
     return result

@@ -5,6 +5,9 @@ why for the writes that no view makes (the seed loader, commands).
   history record (django-simple-history writes one for every ``save()``: an edit page
   submitted unchanged, or a reload of the seed documents, filled the history with entries
   that changed nothing). One query per update save: the stored row, to compare.
+  A save that states something without changing a field (a reason kept in the history,
+  e.g. why an objective is approved without resources) asks for its record with
+  ``record_unchanged(obj)`` before saving.
 - ``recording(user=…, reason=…)`` gives a user and a reason to every history record written
   inside it that has none of its own (``_history_user`` / ``_change_reason`` on the object
   still win).
@@ -33,6 +36,11 @@ def recording(*, user=None, reason):
         _CONTEXT.reset(token)
 
 
+def record_unchanged(instance):
+    """The next save of ``instance`` writes its history record even if nothing changed."""
+    instance._history_record_unchanged = True
+
+
 def _same(field, stored, current):
     try:
         return field.to_python(stored) == field.to_python(current)
@@ -58,6 +66,8 @@ def _skip_unchanged(sender, instance, raw=False, using=None, **kwargs):
     if raw or not hasattr(sender._meta, "simple_history_manager_attribute"):
         return
     if hasattr(instance, "skip_history_when_saving"):  # someone else's choice: left alone
+        return
+    if instance.__dict__.pop("_history_record_unchanged", False):
         return
     if unchanged(instance, using):
         instance.skip_history_when_saving = True

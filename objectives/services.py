@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core import freeze
 from core.formatting import format_euro
+from core.history_writes import record_unchanged
 from core.roles import Role
 from core.scoping import grants_for
 from governance.models import Body, Deliberation
@@ -190,6 +191,7 @@ def plan_approve(*, plan, deliberation, user, shortfall_note="", zero_budget_rea
     funding = plan_funding(plan=plan)
     reasons = {k: (v or "").strip() for k, v in (zero_budget_reasons or {}).items()}
     for objective in objectives_without_resources(plan=plan):
+        record_unchanged(objective)  # nothing changes: the record keeps the stated reason
         save_with_history(
             objective, user=user,
             reason=f"Senza risorse all'approvazione del {plan.title}: {reasons[objective.pk]}",
