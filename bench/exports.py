@@ -37,6 +37,11 @@ class Rollback(Exception):
 def vacuum(*tables):
     """VACUUM ANALYZE (outside any transaction): no dead rows, fresh statistics."""
     with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            # SQLite (the suite's default, which builds the bench's data sets) has no dead
+            # rows to reclaim inside its file here; fresh statistics are all it needs.
+            cursor.execute("ANALYZE")
+            return
         if not tables:
             cursor.execute("VACUUM ANALYZE")
         for table in tables:
