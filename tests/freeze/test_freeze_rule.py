@@ -82,6 +82,7 @@ def shared_rows(django_db_setup, django_db_blocker):
     """Built once for the module; each test moves the plan to its state inside its own
     transaction, rolled back after it."""
     from governance.models import Ambito, Deliberation
+    from returns.models import SentReturn
 
     with django_db_blocker.unblock():
         data = build_ambito("fz")
@@ -96,6 +97,8 @@ def shared_rows(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), freeze.allow(freeze.LOADING):
         OperatingPlan.objects.filter(zone_plan__ambito=data.ambito).delete()
         Deliberation.objects.filter(ambito=data.ambito).delete()
+        # A sent return protects its ambito (it is never to vanish with it).
+        SentReturn.objects.filter(ambito=data.ambito).delete()
         Ambito.objects.filter(pk=data.ambito.pk).delete()
 
 
