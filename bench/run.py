@@ -157,7 +157,7 @@ class ScaleWorker:
                 self.process.kill()
 
 
-def interleaved(workers, row, samples, variants=(None,)):
+def interleaved(workers, row, samples, variants=(None,), cmd="sample"):
     """``samples`` timings of ``row`` per worker and variant, in rounds of ROUND, the order of
     the scales and variants rotated at each round."""
     times = {(w.ambiti, v): [] for w in workers for v in variants}
@@ -166,13 +166,57 @@ def interleaved(workers, row, samples, variants=(None,)):
     for index in range(-(-samples // ROUND)):
         shift = index % len(turns)
         for worker, variant in turns[shift:] + turns[:shift]:
-            command = {"cmd": "sample", "row": row, "n": ROUND}
+            command = {"cmd": cmd, "row": row, "n": ROUND}
             if variant:
                 command["variant"] = variant
             answer = worker.ask(**command)
             times[(worker.ambiti, variant)] += answer["times"]
             cpu[(worker.ambiti, variant)] += answer["cpu"]
     return times, cpu
+
+
+def returns_phase(workers, scales, samples, runs):
+    """The ISTAT return (bench/returns.py): one ambito, ``samples`` builds per scale
+    interleaved, p50/p95; the national aggregate over every ambito of the scale, ``runs``
+    (at least 5) per scale, median and spread; query counts. Returns (not met, results)."""
+    from bench import returns
+
+    info = {w.ambiti: {s: w.ask(cmd="returns_queries", row=s) for s in ("one", "national")}
+            for w in workers}
+    times, _cpu = interleaved(workers, "one", samples, cmd="returns_sample")
+    one = {a: stats.summary(times[(a, None)]) for a in scales}
+    national = {}
+    for worker in workers:  # a few runs each, the scales in turn
+        national[worker.ambiti] = []
+    for _ in range(max(5, runs)):
+        for worker in workers:
+            national[worker.ambiti] += worker.ask(cmd="returns_sample", row="national",
+                                                  n=1)["times"]
+    rows = []
+    for a in scales:
+        first = info[a]["one"]
+        rows.append((f"{a} ambiti: anno {first['year']}, {first['actions']} azioni classificate "
+                     f"({first['assignments']} assegnazioni sintetiche)",
+                     f"non classificata {first['unclassified_share']} % (1 ambito)"))
+        rows.append((f"{a} ambiti: 1 ambito ({samples} campioni), p50 / p95 [intervallo] ms",
+                     f"{one[a]['p50']:.0f} / {one[a]['p95']:.0f} [{one[a]['p95_low']:.0f}–"
+                     f"{one[a]['p95_high']:.0f}], {first['queries']} query"))
+        med, low, high = stats.median_spread([t / 1000 for t in national[a]])
+        nat = info[a]["national"]
+        rows.append((f"{a} ambiti: nazionale ({nat['ambiti']} ambiti, {len(national[a])} "
+                     f"esecuzioni), mediana [min–max] s",
+                     f"{med:.2f} [{low:.2f}–{high:.2f}], {nat['queries']} query, "
+                     f"totale {nat['lines_total']} €"))
+    found = returns.verdicts(
+        scales, {a: one[a]["p95"] for a in scales},
+        {a: stats.median_spread(national[a])[0] / 1000 for a in scales},
+        {a: info[a]["one"]["queries"] for a in scales})
+    print_table(f"Debito informativo ISTAT (xlsx, come manage.py returns istat): obiettivi "
+                f"1 ambito p95 <= {returns.ONE_TARGET_S:g} s, nazionale <= "
+                f"{returns.NATIONAL_TARGET_S:g} s, query uguali a ogni scala "
+                f"[carico {load()}]", rows + [("obiettivi", "NOT MET: " + "; ".join(found)
+                                               if found else "rispettati")])
+    return found, {"info": info, "one": one, "national": national}
 
 
 def scale_table(server, scales, samples, runs, regenerate, skip_import=False):
@@ -277,6 +321,8 @@ def scale_table(server, scales, samples, runs, regenerate, skip_import=False):
             results[command] = rows_
             if not ok:
                 not_met.append(f"{title} ({worker.ambiti} ambiti)")
+        found, results["returns"] = returns_phase(workers, scales, samples, runs)
+        not_met += found
         dead = {w.ambiti: w.ask(cmd="dead")["dead"] for w in workers}
         print(f"\nRighe morte dopo esportazione e importazione (nella copia, poi VACUUM "
               f"ANALYZE): {dead}")

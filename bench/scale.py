@@ -13,6 +13,8 @@ answer); logs and anything Django prints go to stderr.
     {"cmd": "queries", "row": i}            database queries of one request of row i
     {"cmd": "dead"}                         dead rows per table now (then VACUUM ANALYZE)
     {"cmd": "export"} / {"cmd": "jit_chunk"} / {"cmd": "import"}   bench/exports.py
+    {"cmd": "returns_sample", "row": scope, "n": k} / {"cmd": "returns_queries", "row": scope}
+                                            bench/returns.py (scope "one" or "national")
     {"cmd": "quit"}
 """
 
@@ -142,7 +144,7 @@ class Worker:
 
 
 def handle(worker, command):
-    from bench import exports
+    from bench import exports, returns
 
     name = command["cmd"]
     if name == "rows":
@@ -161,6 +163,10 @@ def handle(worker, command):
     if name == "jit_chunk":
         return {"table": exports.jit_chunk(worker.people["national"],
                                            runs=command.get("runs", 5))}
+    if name == "returns_sample":
+        return returns.sample(command["row"], command["n"])
+    if name == "returns_queries":
+        return returns.queries(command["row"])
     if name == "import":
         return {"table": exports.import_vs_bulk(runs=command.get("runs", 5),
                                                 baseline_runs=command.get("baseline_runs", 1))}
