@@ -12,6 +12,7 @@ from core.formatting import format_euro
 from governance.models import Ambito
 from objectives.models import OperatingPlan
 
+from . import municipal
 from .models import ReturnTemplate
 
 ZERO = Decimal("0.00")
@@ -107,6 +108,8 @@ def _codes(dimension_code, year):
 
 
 def build(template, *, ambiti, year):
+    if municipal.is_municipal(template):
+        return municipal.build(template, ambiti=ambiti, year=year)
     unknown = template.unknown_dimensions()
     if unknown:
         raise ReturnError(

@@ -74,6 +74,8 @@ class ReturnTemplate(ScopedModel):
         return self.name
 
     def unknown_dimensions(self):
+        if any(c.get("kind") == "municipal_spending" for c in self.checks or []):
+            return []  # rows are the Comuni of the ambito, not a classification
         wanted = [d for d in (self.row_dimension, self.column_dimension) if d]
         known = set(Dimension.objects.filter(code__in=wanted).values_list("code", flat=True))
         return [d for d in wanted if d not in known]

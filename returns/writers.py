@@ -8,6 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from . import municipal
+
 MONEY_FORMAT = '#,##0.00 "€"'
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDE6F0")
@@ -134,4 +136,6 @@ def to_csv(table):
 def render(table, fmt):
     if fmt not in FORMATS:
         raise ValueError(fmt)
+    if isinstance(table, municipal.MunicipalReturn):
+        return municipal.to_xlsx(table) if fmt == "xlsx" else municipal.to_csv(table)
     return to_xlsx(table) if fmt == "xlsx" else to_csv(table)
