@@ -60,7 +60,16 @@ class BudgetEntryView(ObjectivePageMixin, View):
     read_template_name = "budget/budget_read.html"
 
     def render_read(self, budget):
-        """The read view: the same figures as text, with print and export (no form)."""
+        """The read view: the same figures as text, with print and export (no form).
+
+        A total with no consuntivo entered under it reads "–" like its lines, not 0,00 €."""
+        entered_any = False
+        for action in budget["actions"]:
+            entered = any(line.consuntivo is not None for line in action.lines.all())
+            action.read_consuntivo = action.total_consuntivo if entered else None
+            entered_any = entered_any or entered
+        budget = {**budget, "read_consuntivo": budget["totals"]["consuntivo"] if entered_any
+                  else None}
         context = self.base_context(
             page_title=f"Budget dell'obiettivo {self.objective.number}", budget=budget,
         )

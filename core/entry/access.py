@@ -103,6 +103,20 @@ class PlanPolicy:
             )
         return ""
 
+    @property
+    def reader_notice(self):
+        """The banner for those who only read (Assemblea, revisori): what the plan is, not
+        what may still be entered."""
+        plan = self.plan
+        if plan.state == plan.State.APPROVED:
+            act = plan.approval
+            if act is None:
+                return f"Il {plan.title} è approvato: sola consultazione."
+            number = f" n. {act.number}" if act.number else ""
+            day = f" del {act.date:%d/%m/%Y}" if act.date else ""
+            return f"Il {plan.title} è approvato con delibera{number}{day}: sola consultazione."
+        return self.notice
+
 
 def policy_for(plan):
     return PlanPolicy(plan)
@@ -199,6 +213,8 @@ def plan_context(user, plan, *, nav):
         "show_entry_links": may_open_entry_pages(user, ambito.pk),
         # The budget grid and the quarterly pages (a read view for readers).
         "show_plan_pages": may_read_plan_pages(user, ambito.pk),
+        # Readers (Assemblea, revisori) get banners addressed to them.
+        "reads_only": not user.is_superuser and not roles_in(user, ambito.pk) & WRITER_ROLES,
         # Called by the template only where a page offers "Inserisci le rilevazioni".
         "may_enter_measurements": partial(may_write_measurements, user, plan),
     }
