@@ -13,6 +13,7 @@ from governance.models import Ambito
 from objectives.models import OperatingPlan
 
 from . import municipal
+from .base import Check, ReturnError  # noqa: F401 (callers use builder.ReturnError)
 from .models import ReturnTemplate
 
 ZERO = Decimal("0.00")
@@ -22,10 +23,6 @@ DEFAULT_MIN_SHARE = Decimal("40")
 AMBITO_PATH = "action__objective__plan__zone_plan__ambito__slug"
 
 
-class ReturnError(Exception):
-    """Bad input: the message is Italian and says what to fix."""
-
-
 @dataclass
 class Row:
     code: str | None
@@ -33,13 +30,6 @@ class Row:
     values: list  # one Decimal per column (+ the unclassified column when there is one)
     total: Decimal
     ambito: str | None = None
-
-
-@dataclass
-class Check:
-    name: str
-    ok: bool
-    message: str
 
 
 @dataclass

@@ -15,6 +15,8 @@ from openpyxl.styles import Font, PatternFill
 from core.formatting import format_euro
 from governance.selectors import municipal_spending_summary
 
+from .base import Check, ReturnError
+
 MARKER = "municipal_spending"
 MONEY_FORMAT = '#,##0.00 "€"'
 BOLD = Font(bold=True)
@@ -61,8 +63,6 @@ class MunicipalReturn:
 
 
 def build(template, *, ambiti, year):
-    from .builder import Check, ReturnError
-
     if len(ambiti) != 1:
         raise ReturnError("La spesa sociale dei Comuni si prepara per un ambito alla volta.")
     ambito = ambiti[0]
