@@ -85,12 +85,21 @@ class BudgetLineSerializer(DescribedModelSerializer):
         ),
     )
 
+    area_utenza = serializers.CharField(
+        read_only=True,
+        help_text=(
+            "Area di utenza ISTAT effettiva della riga (la sua classificazione, altrimenti "
+            "quella dell'azione): codici con le quote percentuali, separati da «;» "
+            "(es. \"ANZ 50;DIS 50\"); vuota se non classificata."
+        ),
+    )
+
     class Meta:
         model = BudgetLine
         fields = ["id", "ambito", "plan", "year", "objective", "objective_number",
                   "objective_title", "action", "action_number", "action_title", "item", "note",
                   "channel", "channel_code", "preventivo",
-                  "approved_preventivo", "consuntivo", "source_note", "position"]
+                  "approved_preventivo", "consuntivo", "source_note", "position", "area_utenza"]
 
 
 class VariationSerializer(DescribedModelSerializer):

@@ -1,3 +1,4 @@
+from classification.selectors import EffectiveCodes
 from core.api.viewsets import ScopedReadOnlyViewSet
 
 from .. import filtersets
@@ -59,7 +60,7 @@ class BudgetLineViewSet(ScopedReadOnlyViewSet):
         "position", "action__number", "action__title", "action__objective__number",
         "action__objective__title",
         "action__objective__plan__year", "action__objective__plan__zone_plan__ambito",
-    )
+    ).annotate(area_utenza=EffectiveCodes("area_utenza"))
     serializer_class = serializers.BudgetLineSerializer
     filterset_class = filtersets.BudgetLineFilterSet
     ordering_fields = ["id", "position", "preventivo", "consuntivo", "action__number",
