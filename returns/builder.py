@@ -5,6 +5,8 @@ classification selectors; nothing is typed."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Sum
+
 from budget.models import BudgetLine, FundingAllocation
 from classification import selectors
 from classification.models import Code, Dimension
@@ -180,7 +182,9 @@ def _channel_income(result, channel):
 
 
 def _sum(lines, measure):
-    return sum((v or ZERO for v in lines.values_list(measure, flat=True)), ZERO)
+    """Summed by the database (one row back, not every line's amount), to the cent."""
+    total = lines.aggregate(total=Sum(measure))["total"]
+    return ZERO if total is None else Decimal(total).quantize(ZERO)
 
 
 def _reconcile(result):

@@ -58,8 +58,10 @@ def to_xlsx(table):
         cell.font = BOLD
         cell.fill = HEAD_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for r in range(start + 1, ws.max_row + 1):
-        for c in range(3, ws.max_column + 1):
+    # max_row/max_column scan every cell: read once, not per row (quadratic at 600 ambiti).
+    last_row, last_col = ws.max_row, ws.max_column
+    for r in range(start + 1, last_row + 1):
+        for c in range(3, last_col + 1):
             ws.cell(r, c).number_format = MONEY_FORMAT
     # The unclassified row stands out.
     for cell in ws[ws.max_row]:
@@ -97,8 +99,9 @@ def to_xlsx(table):
         for cell in per[1]:
             cell.font = BOLD
             cell.fill = HEAD_FILL
-        for r in range(2, per.max_row + 1):
-            for c in range(4, per.max_column + 1):
+        last_row, last_col = per.max_row, per.max_column
+        for r in range(2, last_row + 1):
+            for c in range(4, last_col + 1):
                 per.cell(r, c).number_format = MONEY_FORMAT
         per.column_dimensions["C"].width = 48
     buffer = io.BytesIO()
