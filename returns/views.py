@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -19,7 +20,7 @@ from django.views import View
 
 from budget.models import BudgetLine
 from classification import selectors, services
-from classification.models import Dimension
+from classification.models import Assignment, Dimension
 from core.entry.access import PageAccessMixin, plan_context
 from core.roles import VIEW, Role
 from objectives.models import OperatingPlan
@@ -187,7 +188,45 @@ def _filtered_lines(plan, params):
     return lines
 
 
+class ConfirmForm(forms.Form):
+    dimension = forms.ModelChoiceField(Dimension.objects.all(), label="Dimensione",
+                                       to_field_name="code")
+    reason = forms.CharField(label="Motivazione", max_length=500)
+    lines = forms.ModelMultipleChoiceField(BudgetLine.objects.none(), label="Righe")
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].queryset = BudgetLine.objects.filter(action__objective__plan=plan)
+
+
+def effective_assignments(lines, dimension):
+    """The assignments that classify ``lines`` in ``dimension``: a line's own, else its
+    action's."""
+    own = set(Assignment.objects.filter(line__in=lines, dimension=dimension)
+              .values_list("line_id", flat=True))
+    inherited = {line.action_id for line in lines if line.pk not in own}
+    return Assignment.objects.filter(dimension=dimension).filter(
+        Q(line_id__in=own) | Q(action_id__in=inherited, line__isnull=True))
+
+
 class ClassifyView(StaffPlanView):
+    def confirm(self, request):
+        form = ConfirmForm(request.POST, plan=self.plan)
+        if not form.is_valid():
+            messages.error(request, "Per confermare scegli almeno una riga e indica la "
+                                    "motivazione: nulla è stato confermato.")
+            return redirect(request.get_full_path())
+        data = form.cleaned_data
+        with transaction.atomic():
+            count = services.confirm(
+                user=request.user,
+                assignments=effective_assignments(list(data["lines"]), data["dimension"]),
+                reason=data["reason"])
+        text = ngettext("Confermata %(n)d classificazione proposta (%(d)s).",
+                        "Confermate %(n)d classificazioni proposte (%(d)s).", count)
+        messages.success(request, text % {"n": count, "d": data["dimension"].name})
+        return redirect(request.get_full_path())
+
     def context(self, request, form):
         dimension = request.GET.get("dimensione") or "area_utenza"
         lines = _filtered_lines(self.plan, request.GET)
@@ -212,6 +251,8 @@ class ClassifyView(StaffPlanView):
         return TemplateResponse(request, "returns/classify.html", self.context(request, form))
 
     def post(self, request, pk):
+        if request.POST.get("conferma"):
+            return self.confirm(request)
         form = ClassifyForm(request.POST, plan=self.plan)
         if form.is_valid():
             data = form.cleaned_data

@@ -76,3 +76,47 @@ def test_returns_page_downloads_and_records_a_sent_return(staff, world, settings
     sent = SentReturn.objects.latest("sent_at")
     assert sent.note == "prot. 12" and sent.grand_total == Decimal("20.10")
     assert "prot. 12" in staff.get(reverse("returns:returns", args=[plan.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_confirms_proposed_classification_with_history(staff, world):
+    plan = world.a[OperatingPlan]
+    line = world.a[BudgetLine]
+    from classification import services
+    services.classify(user=world.user("staff_a"), action=line.action, line=line,
+                      dimension="area_utenza", shares=[("ANZ", "100")], reason="proposta",
+                      status=Assignment.Status.PROPOSED)
+    url = reverse("returns:classify", args=[plan.pk])
+    response = staff.post(url, {"conferma": "1", "dimension": "area_utenza",
+                                "reason": "Verificata sul PdZ", "lines": [line.pk]})
+    assert response.status_code == 302
+    row = Assignment.objects.get(line=line, dimension__code="area_utenza")
+    assert row.status == Assignment.Status.CONFIRMED
+    record = row.history.latest("history_date")
+    assert record.history_change_reason == "Verificata sul PdZ"
+    assert record.history_user == world.user("staff_a")
+    page = staff.get(url).content.decode()
+    assert "Confermata 1 classificazione proposta (Area di utenza (ISTAT))." in page
+    # Without a reason nothing is confirmed.
+    services.classify(user=world.user("staff_a"), action=line.action, line=line,
+                      dimension="area_utenza", shares=[("DIS", "100")], reason="altra",
+                      status=Assignment.Status.PROPOSED)
+    staff.post(url, {"conferma": "1", "dimension": "area_utenza", "reason": "",
+                     "lines": [line.pk]})
+    assert Assignment.objects.get(line=line).status == Assignment.Status.PROPOSED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["auditor_a", "referent_a", "assembly_a"])
+def test_others_may_not_confirm(client, world, role):
+    plan = world.a[OperatingPlan]
+    line = world.a[BudgetLine]
+    from classification import services
+    services.classify(user=world.user("staff_a"), action=line.action, line=line,
+                      dimension="area_utenza", shares=[("ANZ", "100")], reason="proposta",
+                      status=Assignment.Status.PROPOSED)
+    client.force_login(world.user(role))
+    response = client.post(reverse("returns:classify", args=[plan.pk]), {
+        "conferma": "1", "dimension": "area_utenza", "reason": "x", "lines": [line.pk]})
+    assert response.status_code == 403
+    assert Assignment.objects.get(line=line).status == Assignment.Status.PROPOSED
