@@ -11,7 +11,9 @@
    the 95 % interval of the p95, query counts. Then at the largest scale the app's database
    settings (JIT, connection reuse) against their alternative, a JIT-on/off export chunk and
    the full CSV export against COPY; at the smallest the 10,000-row import against
-   django-import-export's bulk mode.
+   django-import-export's bulk mode. Then the ISTAT return at every scale (bench/returns.py):
+   one ambito's (samples interleaved, p95 <= 2 s), the national aggregate (>= 5 runs, median
+   <= 60 s), one ambito's query count the same at every scale.
 3. The targets; the exit status is 1 when one is not met (listed at the end), 2 when a part
    of the bench could not run.
 
