@@ -47,6 +47,7 @@ from rest_framework.response import Response
 from budget.filtersets import BudgetLineFilterSet
 from budget.models import BudgetLine
 from budget.selectors import lines_with_approved_preventivo
+from classification.selectors import EffectiveCodes
 from core.api.dialects import BOM, STANDARD, requested_dialect
 from core.api.renderers import CSVRenderer
 from core.api.schema import ApiAutoSchema
@@ -403,12 +404,13 @@ EXPORT_HEADERS = [
 class BudgetLineExportView(StreamingCsvExport):
     """Every budget line the user may see, with the columns of the budget-lines list."""
 
-    queryset = lines_with_approved_preventivo(BudgetLine.objects.all())
+    queryset = lines_with_approved_preventivo(BudgetLine.objects.all()).annotate(
+        area_utenza=EffectiveCodes("area_utenza"))
     filterset_class = BudgetLineFilterSet
     filename = "righe-di-budget"
     history_models = ("budget.BudgetLine", "budget.Variation", "budget.FundingChannel",
                       "objectives.Action", "objectives.Objective", "objectives.OperatingPlan",
-                      "objectives.ZonePlan")
+                      "objectives.ZonePlan", "classification.Assignment")
     columns = {
         "id": "pk",
         "ambito": "action__objective__" + PLAN_AMBITO,
@@ -429,6 +431,7 @@ class BudgetLineExportView(StreamingCsvExport):
         "consuntivo": "consuntivo",
         "source_note": "source_note",
         "position": "position",
+        "area_utenza": "area_utenza",  # annotated: the effective codes with their shares
     }
     text_columns = ("objective_title", "action_title", "item", "note", "channel_code",
                     "source_note")
