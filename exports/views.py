@@ -295,7 +295,9 @@ class StreamingCsvExport(StrictQueryMixin, generics.ListAPIView):
                 places = 2 if field.decimal_places is None else field.decimal_places
                 self.places[index] = Decimal(1).scaleb(-places)
             if postgresql and text:
-                expression = NullIf(expression or F(path), Value(""))
+                # Stated output: a text annotation (TextField) beside Value("") (CharField)
+                # is otherwise refused by Django as mixed types.
+                expression = NullIf(expression or F(path), Value(""), output_field=TextField())
             elif expression is None and not _copy_writes_as_csv(field):
                 by_copy = False
             if expression is not None:
