@@ -25,3 +25,12 @@ REPORT_EAGER_IN_BACKGROUND = False
 # django-axes announces itself when Django starts; in the pytest-xdist controller that line
 # is released after pytest's closing summary, which must close the output (.ci/run).
 AXES_VERBOSE = False
+# SQLite: production's options (pianozona/settings.py) kept for the server of the test of
+# simultaneous logins (tests/faults/sqlite_server.py), which runs with them. The suite's own
+# connection begins its transactions DEFERRED: pytest wraps every test in one, and with
+# IMMEDIATE it would hold the write lock from its start, where SQLite's online backup API
+# (`manage.py backup`, run in autocommit in production) waits for it for ever.
+PRODUCTION_DATABASE_OPTIONS = dict(DATABASES["default"].get("OPTIONS", {}))  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+        **PRODUCTION_DATABASE_OPTIONS, "transaction_mode": "DEFERRED"}

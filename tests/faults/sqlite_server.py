@@ -15,6 +15,8 @@ def main(port, users):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    # The server runs with production's SQLite options (the suite's are DEFERRED).
+    settings.DATABASES["default"]["OPTIONS"] = dict(settings.PRODUCTION_DATABASE_OPTIONS)
     if os.environ.get("PZ_SQLITE_AS_BEFORE") == "1":  # to see the failure by hand
         settings.DATABASES["default"]["OPTIONS"] = {}
     import django

@@ -139,5 +139,5 @@ def test_simultaneous_logins_on_a_sqlite_file_all_get_in(tmp_path, db):
         server.terminate()
         server.wait(timeout=10)
     assert settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" or (
-        settings.DATABASES["default"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        settings.PRODUCTION_DATABASE_OPTIONS["transaction_mode"] == "IMMEDIATE"
     )
