@@ -38,6 +38,7 @@ from indicators.models import Indicator, Measurement
 from objectives.models import Objective, OperatingPlan, ZonePlan
 from pianozona.api.urls import router
 from reports.models import ReportJob
+from returns.models import SentReturn
 from tests.entry.conftest import budget_post, quarter_post
 
 from ..expectations import (
@@ -743,6 +744,8 @@ API_LISTS = {
 }
 # Views outside the router that stream a whole list (scoped like the list).
 API_STREAMS = {"budget-budgetline-export", "indicators-measurement-export"}
+# Custom list actions, declared one by one (tested below).
+API_LIST_ACTIONS = {"governance-municipalspending-summary"}
 
 
 def _api_expected(role, readers):
@@ -754,7 +757,7 @@ def _api_expected(role, readers):
 
 
 def api_names():
-    names = set(API_LISTS) | API_STREAMS | {"api-token"}
+    names = set(API_LISTS) | API_STREAMS | API_LIST_ACTIONS | {"api-token"}
     for basename, viewset in API_ENDPOINTS.items():
         names.add(f"{basename}-list")
         if basename in API_MODELS:
@@ -821,6 +824,65 @@ def test_api_streamed_exports(env, name, role):
     check(env, "api", name, role, client.get(reverse(name)), expected, "GET")
     refused = expected if role in ("anonymous", "nobody") else 405
     check(env, "api", name, role, client.post(reverse(name), {}, format="json"), refused, "POST")
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_api_municipal_spending_summary(env, role):
+    # Ambito A's summary: its readers get it; staff of B and who has no role are told the
+    # ambito is not there for them; writes are not a method of it.
+    name = "governance-municipalspending-summary"
+    client = env.api[role]
+    params = {"ambito": env.side("a").ambito.slug}
+    expected = {"anonymous": 401, "nobody": 403}.get(role, 200 if role in VIEW_A else 404)
+    check(env, "api", name, role, client.get(reverse(name), params), expected, "GET")
+    refused = expected if role in ("anonymous", "nobody") else 405
+    check(env, "api", name, role, client.post(reverse(name), {}, format="json"), refused,
+          "POST")
+
+
+REFERENCE_ADMINS = ["dimension", "code"]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("model_name", REFERENCE_ADMINS)
+def test_admin_of_reference_codes(env, model_name, role):
+    """The classification's reference lists: superusers write them, admin users read them."""
+    from django.apps import apps
+
+    model = apps.get_model("classification", model_name)
+    client = env.clients[role]
+    user_id = client.session.get("_auth_user_id")
+    user = get_user_model().objects.get(pk=user_id) if user_id else None
+    obj = model.objects.order_by("pk").first()
+    assert obj is not None, "the reference data is loaded with the seeds"
+
+    def expected(view):
+        if user is None:
+            return "admin_login"
+        if user.is_superuser:
+            return "ok"
+        if user.is_staff and view in ("changelist", "change", "history"):
+            return "ok"
+        return 403
+
+    for view in ("changelist", "add"):
+        name = _admin_name(model, view)
+        check(env, "admin", name, role, client.get(reverse(name)), expected(view), "GET")
+    for view in ("change", "delete", "history"):
+        name = _admin_name(model, view)
+        check(env, "admin", name, role, client.get(reverse(name, args=[obj.pk])),
+              expected(view), "GET")
+    name = _admin_name(model, "simple_history")
+    url = reverse(name, args=[obj.pk, _latest_history_id(model, obj.pk)])
+    check(env, "admin", name, role, client.get(url), expected("history"), "GET")
+    if user is not None and user.is_superuser:
+        return
+    before = snapshot(model, obj.pk)
+    for view in ("change", "delete"):
+        name = _admin_name(model, view)
+        response = client.post(reverse(name, args=[obj.pk]), {"post": "yes", "label": "x"})
+        check(env, "admin", name, role, response, _refused(role), "POST")
+    assert snapshot(model, obj.pk) == before
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
@@ -977,17 +1039,27 @@ def _latest_history_id(model, pk):
         "history_id", flat=True)[0]
 
 
+# Sent returns are kept as they were sent: nobody adds, changes or deletes one in the admin.
+KEPT_AS_SENT = frozenset({SentReturn})
+
+
+def _admin_may_add(role, model):
+    return model not in KEPT_AS_SENT and may_add(role, model)
+
+
 def _scoped_admin_expected(role, model, view, side):
     """The outcome of GET ``view`` on the object of ``side`` (or on the model)."""
     if role == "anonymous":
         return "admin_login"
     if role == "nobody":
         return 403
+    if model in KEPT_AS_SENT and view in ("add", "delete"):
+        return 403
     sees = VIEW_A if side == "a" else VIEW_B
     if view == "changelist":
         return "ok"
     if view == "add":
-        return "ok" if may_add(role, model) else 403
+        return "ok" if _admin_may_add(role, model) else 403
     writes = may_change_a(role, model) if side == "a" else role in {"superuser", "staff_b"}
     if model is Membership:
         writes = role == "superuser"
@@ -996,7 +1068,7 @@ def _scoped_admin_expected(role, model, view, side):
     if role not in sees:
         # The object does not exist for them; but who may delete nothing at all is told so
         # before the object is looked for.
-        deletes_somewhere = may_add(role, model)
+        deletes_somewhere = _admin_may_add(role, model)
         return "admin_index" if view == "change" or deletes_somewhere else 403
     if view == "change":
         return "ok"
@@ -1004,7 +1076,7 @@ def _scoped_admin_expected(role, model, view, side):
 
 
 def _admin_writes(role, model, side):
-    if role in ("anonymous", "nobody"):
+    if role in ("anonymous", "nobody") or model in KEPT_AS_SENT:
         return False
     if model is Membership:
         return role == "superuser"
@@ -1060,7 +1132,7 @@ def test_admin_writes(env, model, role):
             elif role in ("anonymous", "nobody") or sees or view == "simple_history":
                 expected = _refused(role)
             else:  # the object does not exist for them, if they may change any at all
-                expected = "admin_index" if may_add(role, model) else 403
+                expected = "admin_index" if _admin_may_add(role, model) else 403
             check(env, "admin", name, role, response, expected, f"POST {side}")
             if writes and field:
                 assert _field_value(model, obj.pk, field) == value, f"{name} {side} {role}"
@@ -1072,7 +1144,7 @@ def test_admin_writes(env, model, role):
         name = _admin_name(model, "add")
         count, b_count = model._default_manager.count(), _b_count(env, model)
         response = client.post(reverse(name), data)
-        adds = may_add(role, model) and role not in ("anonymous", "nobody")
+        adds = _admin_may_add(role, model) and role not in ("anonymous", "nobody")
         if adds:
             check(env, "admin", name, role, response, "redirect" if response.status_code == 302
                   else "ok", f"POST {side}", echo=not sees)
@@ -1104,7 +1176,7 @@ def test_admin_writes(env, model, role):
                 count_cell("admin", name)
             elif how == "delete":
                 expected = _refused(role) if (sees or role in ("anonymous", "nobody")) \
-                    else ("admin_index" if may_add(role, model) else 403)
+                    else ("admin_index" if _admin_may_add(role, model) else 403)
                 check(env, "admin", name, role, response, expected, f"POST {side}")
                 assert snapshot(model, obj.pk) == before, f"{name} {side} deleted by {role}"
             else:
