@@ -185,6 +185,9 @@ def main():
     from bench import exports
 
     exports.vacuum()  # whatever migrate wrote, if anything
+    from pianozona.runtime import freeze_startup_objects
+
+    freeze_startup_objects()  # as pianozona/wsgi.py does in every web worker
     worker = Worker()
     answers.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:

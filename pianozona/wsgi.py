@@ -7,3 +7,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pianozona.settings")
 # gunicorn's 60 s worker timeout; Celery tasks and management commands keep no limit.
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "30000")
 application = get_wsgi_application()
+
+from pianozona.runtime import freeze_startup_objects  # noqa: E402 - after Django's setup
+
+freeze_startup_objects()
