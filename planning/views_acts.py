@@ -1,7 +1,7 @@
 """The acts of an ambito: register, list and search, and what each one is linked to.
 
-The Ufficio di Piano registers acts; the Assemblea and the referenti read them;
-revisori read through the API; acts of other ambiti do not exist for the user (404).
+The Ufficio di Piano registers acts; the Assemblea, the referenti and the revisori read
+them and open their PDF; acts of other ambiti do not exist for the user (404).
 """
 
 from django.apps import apps
@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.views import View
 
 from budget.models import Variation
-from core.entry.access import PageAccessMixin, may_open_entry_pages
+from core.entry.access import PageAccessMixin, require_plan_reader
 from core.roles import VIEW
 from governance.models import Ambito, Deliberation
 from governance.services import REGISTRARS, deliberation_create
@@ -36,8 +36,7 @@ def ambito_or_404(user, slug):
     ambito = Ambito.objects.restrict(user, VIEW).filter(slug=slug).first()
     if ambito is None:
         raise Http404("Ambito non trovato.")
-    if not may_open_entry_pages(user, ambito.pk):
-        raise PermissionDenied("Le pagine degli atti non sono previste per il tuo ruolo.")
+    require_plan_reader(user, ambito.pk)
     return ambito
 
 
@@ -48,8 +47,7 @@ def act_or_404(user, pk):
     )
     if act is None:
         raise Http404("Atto non trovato.")
-    if not may_open_entry_pages(user, act.ambito_id):
-        raise PermissionDenied("Le pagine degli atti non sono previste per il tuo ruolo.")
+    require_plan_reader(user, act.ambito_id)
     return act
 
 

@@ -3,6 +3,10 @@
 First what blocks it (objectives/services.py plan_approval_problems), then the act of
 the Assemblea (registered in the same step or chosen among the acts of the ambito),
 then the confirmation. The rules are the services'; this module only asks them.
+
+The Ufficio di Piano and the Assemblea approve; every other role of the ambito (referenti,
+revisori) reads the same page without the form: the state, what blocks the approval, the
+act that approved it. Their POST answers 403 with the reason.
 """
 
 from django.contrib import messages
@@ -13,7 +17,13 @@ from django.template.response import TemplateResponse
 from django.views import View
 
 from budget.selectors import plan_funding
-from core.entry.access import PageAccessMixin, plan_context, policy_for
+from core.entry.access import (
+    PageAccessMixin,
+    plan_context,
+    policy_for,
+    require_plan_reader,
+    role_page_mode,
+)
 from governance.models import Deliberation
 from governance.services import deliberation_create
 from objectives.models import OperatingPlan, ZonePlan
@@ -22,7 +32,6 @@ from objectives.services import (
     objectives_without_resources,
     plan_approval_problems,
     plan_approve,
-    user_holds,
     zone_plan_approve,
 )
 
@@ -38,15 +47,30 @@ def _act_from(form, *, ambito, user, approves):
                                **form.new_act_kwargs())
 
 
+PLAN_REFUSAL = ("Solo l'Ufficio di Piano e l'Assemblea dei Sindaci registrano l'approvazione "
+                "del piano.")
+ZONE_PLAN_REFUSAL = ("Solo l'Ufficio di Piano e l'Assemblea dei Sindaci registrano "
+                     "l'approvazione del Piano di Zona.")
+READER_REASON = ("L'approvazione la registrano l'Ufficio di Piano e l'Assemblea dei Sindaci: "
+                 "il tuo ruolo consente di consultarla.")
+
+
+def _load(request, obj, ambito, refusal):
+    """``obj`` for a reader's GET (with the read view's mode); 403 on a write by a reader."""
+    require_plan_reader(request.user, ambito.pk)
+    mode = role_page_mode(request.user, ambito, APPROVERS, READER_REASON)
+    if request.method not in ("GET", "HEAD") and not mode.writable:
+        raise PermissionDenied(refusal)
+    return obj, mode
+
+
 class PlanApprovalView(PageAccessMixin, View):
     template_name = "planning/approval/plan_approve.html"
 
     def load(self, request, pk):
         plan = scoped_or_404(OperatingPlan.objects.select_related("zone_plan__ambito"),
                              request.user, pk)
-        if not user_holds(request.user, plan.zone_plan.ambito, *APPROVERS):
-            raise PermissionDenied("Solo l'Ufficio di Piano e l'Assemblea dei Sindaci "
-                                   "registrano l'approvazione del piano.")
+        plan, self.mode = _load(request, plan, plan.zone_plan.ambito, PLAN_REFUSAL)
         return plan
 
     def form(self, plan, data=None, files=None):
@@ -59,6 +83,7 @@ class PlanApprovalView(PageAccessMixin, View):
         context = plan_context(request.user, plan, nav="plan")
         context.update(
             page_title=f"Approvazione del {plan.title}", policy=policy_for(plan), form=form,
+            mode=self.mode, may_write=self.mode.writable,
             blockers=plan_approval_problems(plan=plan) if plan.state == "bozza" else [],
             zero_objectives=self.zero, funding=self.funding,
         )
@@ -98,15 +123,14 @@ class ZonePlanApprovalView(PageAccessMixin, View):
     def load(self, request, pk):
         zone_plan = scoped_or_404(ZonePlan.objects.select_related("ambito", "approval"),
                                   request.user, pk)
-        if not user_holds(request.user, zone_plan.ambito, *APPROVERS):
-            raise PermissionDenied("Solo l'Ufficio di Piano e l'Assemblea dei Sindaci "
-                                   "registrano l'approvazione del Piano di Zona.")
+        zone_plan, self.mode = _load(request, zone_plan, zone_plan.ambito, ZONE_PLAN_REFUSAL)
         return zone_plan
 
     def render(self, request, zone_plan, form, status=200):
         plan = zone_plan.operating_plans.order_by("-year").first()
         context = {"page_title": f"Approvazione del {zone_plan.title}", "zone_plan": zone_plan,
-                   "ambito": zone_plan.ambito, "form": form, "plan": plan, "nav": "plan"}
+                   "ambito": zone_plan.ambito, "form": form, "plan": plan, "nav": "plan",
+                   "mode": self.mode, "may_write": self.mode.writable}
         return TemplateResponse(request, self.template_name, context, status=status)
 
     def get(self, request, pk):

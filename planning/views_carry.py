@@ -1,7 +1,8 @@
 """New plan from last year: choose what to carry, see what will be created, confirm.
 
 The Ufficio di Piano of the ambito only (others 403); plans of other ambiti do not
-exist for the user (404). The rules and the writes are objectives.services'.
+exist for the user (404). The rules and the writes are objectives.services'. The plan's
+budget in Excel is downloaded by every role of the ambito.
 """
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.views import View
 
 from budget.models import BudgetLine
 from budget.resources import BudgetLineResource
-from core.entry.access import PageAccessMixin, plan_context, policy_for
+from core.entry.access import PageAccessMixin, plan_context, policy_for, require_plan_reader
 from core.entry.imports import ImportPageMixin
 from core.roles import VIEW
 from objectives.models import OperatingPlan
@@ -120,22 +121,25 @@ class CarryView(PageAccessMixin, View):
 # --- The plan's whole budget in Excel: out, and in (also a file of last year's plan) --------
 
 
-def staff_plan(user, pk):
-    """A plan of the user's ambito for its Ufficio di Piano (404 elsewhere, 403 other roles)."""
+def staff_plan(user, pk, *, write=True):
+    """A plan of the user's ambito for its Ufficio di Piano (404 elsewhere, 403 other roles);
+    with ``write=False`` for every role of the ambito."""
     plan = (
         OperatingPlan.objects.restrict(user, VIEW).select_related("zone_plan__ambito")
         .filter(pk=pk).first()
     )
     if plan is None:
         raise Http404("Piano non trovato.")
-    if not user_holds(user, plan.zone_plan.ambito, *CLOSERS):
+    if not write:
+        require_plan_reader(user, plan.zone_plan.ambito_id)
+    elif not user_holds(user, plan.zone_plan.ambito, *CLOSERS):
         raise PermissionDenied("Solo l'Ufficio di Piano dell'ambito gestisce il budget del piano.")
     return plan
 
 
 class PlanBudgetExportView(PageAccessMixin, View):
     def get(self, request, pk, fmt):
-        plan = staff_plan(request.user, pk)
+        plan = staff_plan(request.user, pk, write=False)
         lines = BudgetLine.objects.restrict(request.user).filter(action__objective__plan=plan)
         resource = BudgetLineResource(user=request.user, plan=plan)
         return resource.export_response(lines, fmt=fmt, filename=f"budget-piano-{plan.year}")

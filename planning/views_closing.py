@@ -4,7 +4,9 @@ The page shows the avanzo the closing computes (the proposal, budget/surplus.py)
 the destination the Assemblea decides (budget/destination.py): staff start it from the
 proposal, edit, add, remove and re-assign rows, approve it with its act, and then close
 the year (budget/services.py year_close). Only the Ufficio di Piano of the plan's
-ambito uses it (others: 403; plans of other ambiti do not exist for them: 404).
+ambito writes (every form and button answers the others 403 with the reason); every other
+role of the ambito reads the page as it stands, without its controls: the avanzo, the
+destination, its act and the history. Plans of other ambiti do not exist for them (404).
 """
 
 from django.contrib import messages
@@ -29,7 +31,7 @@ from budget.destination import (
 from budget.models import SurplusDestination, SurplusDestinationRow
 from budget.services import year_close
 from budget.surplus import group_by_objective, year_close_preview
-from core.entry.access import PageAccessMixin, plan_context
+from core.entry.access import PageAccessMixin, plan_context, require_plan_reader, role_page_mode
 from core.roles import VIEW
 from governance.services import deliberation_create
 from objectives.models import OperatingPlan
@@ -43,16 +45,22 @@ from .forms_closing import (
 )
 
 FORBIDDEN = "Solo l'Ufficio di Piano dell'ambito registra la destinazione e chiude l'anno."
+READER_REASON = ("La destinazione dell'avanzo la registra e l'anno lo chiude l'Ufficio di Piano "
+                 "dell'ambito: il tuo ruolo consente di consultarle.")
 
 
-def plan_for_closing(user, pk):
+def plan_for_closing(user, pk, *, write=True):
+    """The plan (404 outside the user's ambiti); 403 to whoever may not close it when
+    ``write``, else to whoever has no role in its ambito."""
     plan = (
         OperatingPlan.objects.restrict(user, VIEW).select_related("zone_plan__ambito")
         .filter(pk=pk).first()
     )
     if plan is None:
         raise Http404("Piano non trovato.")
-    if not user_holds(user, plan.zone_plan.ambito, *CLOSERS):
+    if not write:
+        require_plan_reader(user, plan.zone_plan.ambito_id)
+    elif not user_holds(user, plan.zone_plan.ambito, *CLOSERS):
         raise PermissionDenied(FORBIDDEN)
     return plan
 
@@ -93,21 +101,24 @@ class ClosingView(PageAccessMixin, View):
         preview = year_close_preview(plan=plan)
         summary = destination_summary(plan=plan, preview=preview)
         destination = summary.destination
+        mode = role_page_mode(request.user, plan.zone_plan.ambito, CLOSERS, READER_REASON)
         context = plan_context(request.user, plan, nav="plan")
         context.update(
+            mode=mode, may_write=mode.writable,
             page_title=f"Chiusura dell'anno {plan.year}", preview=preview, summary=summary,
             destination=destination, by_objective=group_by_objective(preview),
             next_plan=next_plan_of(plan=plan), history=_history(destination)[:50],
             open_year=plan.state == OperatingPlan.State.APPROVED,
             approve_form=approve_form or DestinationApprovalForm(plan=plan),
             close_form=close_form or YearCloseForm(initial={"expected_total": preview.total}),
-            editable=(destination is not None and plan.state == OperatingPlan.State.APPROVED
+            editable=(mode.writable and destination is not None
+                      and plan.state == OperatingPlan.State.APPROVED
                       and destination.state == SurplusDestination.State.DRAFT),
         )
         return TemplateResponse(request, self.template_name, context, status=status)
 
     def get(self, request, pk):
-        return self.render(request, plan_for_closing(request.user, pk))
+        return self.render(request, plan_for_closing(request.user, pk, write=False))
 
 
 def _refused(request, exc):

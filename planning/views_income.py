@@ -3,8 +3,8 @@ whole plan from its Excel file.
 
 The Ufficio di Piano of the ambito adds, changes and removes entrate (budget/income.py
 holds the rules: preventivo in bozza, accertate while approved, nothing once closed, the
-carried avanzo read-only); the Assemblea and the referenti read; revisori read through
-the API (403 with the reason); plans of other ambiti do not exist for the user (404).
+carried avanzo read-only); the Assemblea, the referenti and the revisori read (the forms
+answer them 403 with the reason); plans of other ambiti do not exist for the user (404).
 The totals are the selectors' (budget/selectors.py), never recomputed here.
 """
 
@@ -29,7 +29,13 @@ from budget.income import (
 from budget.models import BudgetLine, FundingAllocation
 from budget.resources import PlanConsuntivoResource
 from budget.selectors import allocation_totals, channel_totals, plan_allocations, plan_funding
-from core.entry.access import PageAccessMixin, may_open_entry_pages, plan_context, policy_for
+from core.entry.access import (
+    PageAccessMixin,
+    PageMode,
+    plan_context,
+    policy_for,
+    require_plan_reader,
+)
 from core.entry.imports import ImportPageMixin
 from core.roles import VIEW
 from objectives.models import OperatingPlan
@@ -37,14 +43,15 @@ from objectives.services import user_holds
 
 from .forms_income import AllocationForm
 
-READ_ONLY = "Le pagine delle entrate non sono previste per il tuo ruolo."
 FORBIDDEN = "Solo l'Ufficio di Piano dell'ambito registra le entrate del piano."
+READER_REASON = ("Le entrate le registra l'Ufficio di Piano dell'ambito: il tuo ruolo consente "
+                 "di consultarle.")
 STAGE_TITLES = {STAGES.PLANNED: "Entrate a preventivo", STAGES.ACTUAL: "Entrate accertate"}
 
 
 def plan_for_income(user, pk, *, edit=False):
-    """The plan if ``user`` reads it (404 otherwise); 403 for revisori, and for whoever
-    may not edit when ``edit``."""
+    """The plan if ``user`` reads it (404 otherwise); 403 for whoever may not edit when
+    ``edit``."""
     plan = (
         OperatingPlan.objects.restrict(user, VIEW).select_related("zone_plan__ambito")
         .filter(pk=pk).first()
@@ -52,8 +59,7 @@ def plan_for_income(user, pk, *, edit=False):
     if plan is None:
         raise Http404("Piano non trovato.")
     ambito = plan.zone_plan.ambito
-    if not may_open_entry_pages(user, ambito.pk):
-        raise PermissionDenied(READ_ONLY)
+    require_plan_reader(user, ambito.pk)
     if edit and not user_holds(user, ambito, *EDITORS):
         raise PermissionDenied(FORBIDDEN)
     return plan
@@ -106,6 +112,7 @@ class IncomeView(PageAccessMixin, View):
         context = plan_context(request.user, plan, nav="plan")
         context.update(
             page_title=f"Entrate per canale del {plan.year}", may_edit=may_edit,
+            mode=PageMode(may_edit, "" if may_edit else READER_REASON),
             sections=[_stage_section(plan, s, may_edit=may_edit)
                       for s in (STAGES.PLANNED, STAGES.ACTUAL)],
             channels=channel_totals(plan=plan),

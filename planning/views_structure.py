@@ -1,9 +1,9 @@
 """Pages of the plan's structure: objectives, actions, referenti, indicators, ranges,
 milestones and narrative sections, edited by the Ufficio di Piano on a plan in bozza.
 
-Who sees what: the Ufficio di Piano of the ambito edits; referenti and the Assemblea read
-the same pages without the controls; revisori have no pages (403, they read through the
-API); other ambiti do not exist here (404). Views stay thin: every write is a service of
+Who sees what: the Ufficio di Piano of the ambito edits; referenti, the Assemblea and the
+revisori read the same pages without the controls (the forms answer them 403 with the
+reason); other ambiti do not exist here (404). Views stay thin: every write is a service of
 objectives/structure.py or indicators/structure.py.
 """
 
@@ -16,7 +16,12 @@ from django.urls import reverse
 from django.views import View
 
 from core.concurrency import ConflictError
-from core.entry.access import PageAccessMixin, may_open_entry_pages, plan_context, policy_for
+from core.entry.access import (
+    PageAccessMixin,
+    plan_context,
+    policy_for,
+    require_plan_reader,
+)
 from core.roles import VIEW
 from indicators import structure as indicator_services
 from indicators.models import EvaluationCriterion, Indicator, Milestone
@@ -27,8 +32,6 @@ from reports.markup import split_body
 
 from . import forms_structure as forms
 
-AUDITOR_REFUSAL = ("Le pagine della struttura del piano sono per l'Ufficio di Piano, i "
-                   "referenti e l'Assemblea: i revisori consultano i dati tramite l'API.")
 EDITOR_REFUSAL = "Solo l'Ufficio di Piano dell'ambito modifica la struttura del piano."
 
 
@@ -61,8 +64,7 @@ class StructureMixin(PageAccessMixin):
         user = self.request.user
         self.plan = plan
         self.ambito = plan.zone_plan.ambito
-        if not may_open_entry_pages(user, self.ambito.pk):
-            raise PermissionDenied(AUDITOR_REFUSAL)
+        require_plan_reader(user, self.ambito.pk)
         self.is_editor = user_holds(user, self.ambito, *services.EDITORS)
         self.problem = services.structure_problem(plan)
         self.can_edit = self.is_editor and not self.problem

@@ -1,8 +1,7 @@
 """Variations of an approved plan, from its budget grid, and the plan's printable list.
 
 The Ufficio di Piano records them (budget/services.py variation_create and
-variation_add_line); the Assemblea and the referenti read the list; revisori use
-the API.
+variation_add_line); the Assemblea, the referenti and the revisori read and print the list.
 """
 
 from decimal import Decimal
@@ -21,9 +20,9 @@ from budget.selectors import lines_with_approved_preventivo, preventivo_versions
 from budget.services import EDITORS, variation_add_line, variation_create
 from core.entry.access import (
     PageAccessMixin,
-    may_open_entry_pages,
     plan_context,
     policy_for,
+    require_plan_reader,
 )
 from core.formatting import format_euro
 from governance.services import deliberation_create
@@ -160,8 +159,7 @@ class VariationListView(_VariationPage):
     def get(self, request, pk):
         plan = scoped_or_404(OperatingPlan.objects.select_related("zone_plan__ambito"),
                              request.user, pk)
-        if not may_open_entry_pages(request.user, plan.zone_plan.ambito_id):
-            raise PermissionDenied("Le pagine del piano non sono previste per il tuo ruolo.")
+        require_plan_reader(request.user, plan.zone_plan.ambito_id)
         variations = (
             Variation.objects.filter(plan=plan)
             .select_related("deliberation__body", "line__action__objective__plan")

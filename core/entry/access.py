@@ -1,9 +1,9 @@
 """Who may open the browser pages, and what a plan in each state lets them change.
 
 Rows are always filtered by ``Model.objects.restrict(user, action)``
-(core/scoping.py); this module only adds the two rules the pages need on
-top of it: auditors have no data-entry pages, and a plan's state decides what
-is still editable.
+(core/scoping.py); this module only adds the rules the pages need on top of it: every
+role of an ambito reads its plan pages (a read view for whoever may not write them),
+the writers' roles and a plan's state decide what is still editable.
 """
 
 from dataclasses import dataclass
@@ -18,11 +18,11 @@ from django.urls import reverse_lazy
 from core.roles import CHANGE, VIEW, Role
 from core.scoping import grants_for
 
-# The plan's work pages (structure, acts, variations, entrate) are for the people who enter
-# data and for the Assemblea, who reads them. The budget grid and the quarterly figures are
-# read by every role of the ambito, revisori included (issue 18): they open as a read view
-# for whoever may not write them (PageMode below).
-ENTRY_PAGE_ROLES = frozenset({Role.STAFF, Role.REFERENT, Role.ASSEMBLY})
+# Every page of a plan (budget grid, quarterly figures, structure, acts, variations, entrate,
+# approval and closing) is read by every role of the ambito, revisori and the Assemblea
+# included (issue 18): it opens as a read view, with the same content and no control that
+# changes data, for whoever may not write it (PageMode below). Writes stay with the roles
+# each page names, and are refused (403, with the reason) to everybody else.
 WRITER_ROLES = frozenset({Role.STAFF, Role.REFERENT})
 LOGIN_URL = reverse_lazy("entry:login")
 
@@ -38,14 +38,8 @@ def roles_in(user, ambito_id):
     return {role for role in Role.values if ambito_id in grants.ambiti(role)}
 
 
-def may_open_entry_pages(user, ambito_id):
-    if user.is_superuser:
-        return True
-    return bool(roles_in(user, ambito_id) & ENTRY_PAGE_ROLES)
-
-
 def may_read_plan_pages(user, ambito_id):
-    """The budget grid and the quarterly pages: every role of the ambito reads them."""
+    """The pages of an ambito's plans: every role of the ambito reads them."""
     if user.is_superuser:
         return True
     return bool(roles_in(user, ambito_id))
@@ -177,6 +171,15 @@ def quarter_page_mode(user, plan):
                  writer_roles=WRITER_ROLES, no_rows_reason=NOT_YOUR_OBJECTIVE)
 
 
+def role_page_mode(user, ambito, writer_roles, refusal):
+    """A page its writers use as a form and every other role of the ambito reads: the
+    approval of a plan, the closing of the year. ``refusal`` is the Italian reason the
+    read view shows and a write attempt gets with its 403."""
+    if user.is_superuser or roles_in(user, ambito.pk) & set(writer_roles):
+        return PageMode(True)
+    return PageMode(False, refusal)
+
+
 def scoped_or_403(queryset, user, pk, action=VIEW):
     """The object ``pk`` if ``user`` may act on it; 403 if it exists but is not theirs."""
     obj = queryset.restrict(user, action).filter(pk=pk).first()
@@ -191,16 +194,17 @@ class PageAccessMixin(AccessMixin):
     """Pages need a logged-in user; anonymous visitors go to the login page."""
 
     login_url = LOGIN_URL
-    entry_page = False  # data-entry pages: no auditors
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         return super().dispatch(request, *args, **kwargs)
 
-    def check_entry_page(self, ambito_id):
-        if self.entry_page and not may_open_entry_pages(self.request.user, ambito_id):
-            raise PermissionDenied("Le pagine di inserimento non sono previste per il tuo ruolo.")
+
+def require_plan_reader(user, ambito_id):
+    """403 for a user with no role in the ambito (rows outside their ambiti are 404 first)."""
+    if not may_read_plan_pages(user, ambito_id):
+        raise PermissionDenied("Le pagine del piano non sono previste per il tuo ruolo.")
 
 
 def plan_context(user, plan, *, nav):
@@ -210,8 +214,8 @@ def plan_context(user, plan, *, nav):
         "plan": plan,
         "ambito": ambito,
         "nav": nav,
-        "show_entry_links": may_open_entry_pages(user, ambito.pk),
-        # The budget grid and the quarterly pages (a read view for readers).
+        # Every page of the plan (a read view for readers).
+        "show_entry_links": may_read_plan_pages(user, ambito.pk),
         "show_plan_pages": may_read_plan_pages(user, ambito.pk),
         # Readers (Assemblea, revisori) get banners addressed to them.
         "reads_only": not user.is_superuser and not roles_in(user, ambito.pk) & WRITER_ROLES,

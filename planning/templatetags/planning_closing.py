@@ -2,6 +2,7 @@
 
 from django import template
 
+from core.entry.access import may_read_plan_pages
 from objectives.services import CLOSERS, user_holds
 
 register = template.Library()
@@ -9,9 +10,12 @@ register = template.Library()
 
 @register.simple_tag
 def closing_links(plan, user):
-    """Staff of the ambito see «Chiusura dell'anno» on an approved plan (and a closed one,
-    to read its destination)."""
+    """«Chiusura dell'anno» on an approved or closed plan: staff of the ambito use it, every
+    other role of the ambito reads it (the avanzo, its destination and act)."""
+    ambito = plan.zone_plan.ambito
+    year_lived = plan.state in ("approvato", "chiuso")
+    may_close = year_lived and user_holds(user, ambito, *CLOSERS)
     return {
-        "may_close": plan.state in ("approvato", "chiuso")
-        and user_holds(user, plan.zone_plan.ambito, *CLOSERS),
+        "may_close": may_close,
+        "may_read": year_lived and not may_close and may_read_plan_pages(user, ambito.pk),
     }
