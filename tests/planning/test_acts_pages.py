@@ -12,8 +12,8 @@ from objectives.models import OperatingPlan
 ROLES = ["superuser", "staff_a", "staff_b", "referent_a", "assembly_a", "auditor_a", "anonymous"]
 # Other ambiti do not exist for the user (404); revisori read through the API (403).
 LIST_STATUS = {"superuser": 200, "staff_a": 200, "referent_a": 200, "assembly_a": 200,
-               "staff_b": 404, "auditor_a": 403, "anonymous": 302}
-CREATE_STATUS = {**LIST_STATUS, "referent_a": 403, "assembly_a": 403}
+               "staff_b": 404, "auditor_a": 200, "anonymous": 302}  # revisori read (issue 18)
+CREATE_STATUS = {**LIST_STATUS, "referent_a": 403, "assembly_a": 403, "auditor_a": 403}
 
 
 def pdf(name="delibera.pdf", content=b"%PDF-1.4 atto di prova"):

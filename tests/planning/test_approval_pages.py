@@ -39,6 +39,11 @@ def login(client, world, role):
         client.force_login(world.user(role))
 
 
+def in_main(html):
+    """The page's <main> (the header's logout form is a POST on every page)."""
+    return html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
 @pytest.fixture
 def plan(world):
     return world.a[OperatingPlan]
@@ -67,13 +72,21 @@ def url(plan):
 @pytest.mark.parametrize("role", ROLES)
 def test_who_opens_the_approval_page(client, world, plan, role):
     login(client, world, role)
-    expected = {"anonymous": 302, "staff_b": 404}.get(role, 200 if role in APPROVERS else 403)
-    assert client.get(url(plan)).status_code == expected  # other ambiti: 404
+    # Every role of the ambito opens it (a read view for referenti and revisori, issue 18);
+    # other ambiti: 404.
+    expected = {"anonymous": 302, "staff_b": 404}.get(role, 200)
+    response = client.get(url(plan))
+    assert response.status_code == expected
     page = client.get(reverse("objectives:plan_detail", args=[plan.pk]))
     if role in APPROVERS:
         assert "Approva il piano" in page.content.decode()
+        assert 'method="post"' in in_main(response.content.decode())
     elif page.status_code == 200:
         assert "Approva il piano" not in page.content.decode()
+        assert "Approvazione del piano" in page.content.decode()
+        content = response.content.decode()
+        assert "Sola lettura." in content and 'method="post"' not in in_main(content)
+        assert "non è ancora registrato" in content
 
 
 @pytest.mark.parametrize("role", ["referent_a", "auditor_a", "staff_b"])
@@ -256,4 +269,8 @@ def test_zone_plan_act_rules(client, world):
 def test_zone_plan_approval_refused_to_other_roles(client, world, role):
     client.force_login(world.user(role))
     target = reverse("planning:zone_plan_approve", args=[world.a[ZonePlan].pk])
-    assert client.get(target).status_code == (404 if role == "staff_b" else 403)
+    # Roles of the ambito read its state (issue 18); other ambiti: 404.
+    response = client.get(target)
+    assert response.status_code == (404 if role == "staff_b" else 200)
+    if role != "staff_b":
+        assert 'method="post"' not in in_main(response.content.decode())

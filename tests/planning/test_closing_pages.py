@@ -14,9 +14,11 @@ from ..lifecycle.conftest import approve, enter_consuntivo
 
 D = Decimal
 ROLES = ["superuser", "staff_a", "staff_b", "referent_a", "assembly_a", "auditor_a", "anonymous"]
-# Staff of the ambito only; plans of other ambiti do not exist for the user (404).
-STATUS = {"superuser": 200, "staff_a": 200, "staff_b": 404, "referent_a": 403,
-          "assembly_a": 403, "auditor_a": 403, "anonymous": 302}
+# Staff of the ambito write; every other role of the ambito reads the page without its
+# controls (issue 18); plans of other ambiti do not exist for the user (404).
+STATUS = {"superuser": 200, "staff_a": 200, "staff_b": 404, "referent_a": 200,
+          "assembly_a": 200, "auditor_a": 200, "anonymous": 302}
+WRITERS = {"superuser", "staff_a"}
 
 
 @pytest.fixture
@@ -40,6 +42,11 @@ def login(client, world, role):
         client.force_login(world.user(role))
 
 
+def in_main(html):
+    """The page's <main> (the header's logout form is a POST on every page)."""
+    return html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_who_opens_the_closing_page(client, world, plan, role):
     login(client, world, role)
@@ -48,7 +55,9 @@ def test_who_opens_the_closing_page(client, world, plan, role):
     if response.status_code == 200:
         content = response.content.decode()
         assert "Avanzo di gestione" in content and "84,00 €" in content
-        assert "Parti dalla proposta" in content
+        assert ("Parti dalla proposta" in content) == (role in WRITERS)
+        assert ('method="post"' in in_main(content)) == (role in WRITERS)
+        assert ("Sola lettura." in content) == (role not in WRITERS)
 
 
 @pytest.mark.parametrize("role", ["staff_b", "referent_a", "assembly_a", "auditor_a"])
@@ -68,12 +77,14 @@ def test_others_cannot_write_and_nothing_changes(client, world, plan, role):
     assert plan.state == "approvato" and row.__class__.objects.filter(pk=row.pk).exists()
 
 
-@pytest.mark.parametrize("role, shown", [("staff_a", True), ("assembly_a", False),
-                                         ("referent_a", False)])
-def test_the_plan_page_offers_the_closing_to_the_staff(client, world, plan, role, shown):
+@pytest.mark.parametrize("role", ["staff_a", "assembly_a", "referent_a", "auditor_a"])
+def test_the_plan_page_offers_the_closing_to_every_role(client, world, plan, role):
+    """The staff's button to use it, the other roles' link to read it (issue 18)."""
     login(client, world, role)
     content = client.get(reverse("objectives:plan_detail", args=[plan.pk])).content.decode()
-    assert ("Chiusura dell&#x27;anno" in content or "Chiusura dell'anno" in content) == shown
+    url = reverse("planning:closing", args=[plan.pk])
+    style = "btn-primary" if role == "staff_a" else "btn-outline-primary"
+    assert f'class="btn {style} btn-sm me-2 mb-2" href="{url}">Chiusura dell' in content
 
 
 def test_a_draft_plan_offers_no_closing(client, world, plan_a):

@@ -17,7 +17,7 @@ from objectives.services import plan_approve
 
 ROLES = ["superuser", "staff_a", "staff_b", "referent_a", "assembly_a", "auditor_a", "anonymous"]
 EDITORS = {"superuser", "staff_a"}
-READERS = {"superuser", "staff_a", "referent_a", "assembly_a"}
+READERS = {"superuser", "staff_a", "referent_a", "assembly_a", "auditor_a"}  # issue 18
 D = Decimal
 
 
