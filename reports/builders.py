@@ -23,6 +23,7 @@ from django.utils.text import slugify
 
 from budget import selectors as budget
 from budget.models import BudgetLine, FundingAllocation, FundingChannel, Surplus
+from classification.models import Assignment, Code
 from governance.models import (
     Body,
     BodyMember,
@@ -54,6 +55,7 @@ from objectives.models import (
     Referent,
     Section,
 )
+from returns import builder as returns
 
 from . import charts
 from . import selectors as territory
@@ -66,7 +68,7 @@ KIND_ZONE_PLAN = "piano-di-zona"
 
 # Bumped when the way data becomes a report changes in code (templates and the stylesheet
 # are fingerprinted by their content, see ``layout_digest``).
-LAYOUT_VERSION = "2026-12-06.1"
+LAYOUT_VERSION = "2026-12-06.2"
 
 _BLOCKS = "reports/pdf/blocks/"
 _STAGE = FundingAllocation.Stage
@@ -1300,6 +1302,11 @@ def build_final_report(plan):
                                   anchored=[summary] if section is summary_anchor else []))
     if summary_anchor is None:
         flow.append(synthetic_section(f"Riepilogo Piano Operativo {year}", 1, outline, [summary]))
+    classification = _returns_section(plan, rows)
+    if classification:
+        flow.append(synthetic_section(
+            f"Classificazione della spesa e debiti informativi {year}", 1, outline,
+            [classification]))
     if orphans:
         flow.append(synthetic_section("Altre tabelle", 1, outline,
                                       [datatable_block(t) for t in orphans]))
@@ -1316,6 +1323,60 @@ def build_final_report(plan):
         "figures_without_data": outline.figure_slots.missing,
     }
     return ReportData(KIND_FINAL_REPORT, "reports/pdf/report.html", context, rows, figures)
+
+
+# --- Classification of the spending and the returns it feeds (issue 21) -----------------
+
+RETURN_KEYS = ("istat", "fnps", "leps")
+
+
+def _returns_section(plan, rows):
+    """The year's uscite cut as the returns cut them: by area di utenza and ISTAT macro-area
+    (the ``istat`` return), the FNPS share to minors and families against its minimum (the
+    ``fnps`` return's check), the LEPS covered and not (the ``leps`` return). Every figure
+    is the return builder's (returns/builder.py): the document and the files sent upward
+    print the same numbers. None when the plan has no consuntivo or the reference lists
+    are missing (nothing to print)."""
+    ambito = plan.zone_plan.ambito
+    built = {}
+    try:
+        for key in RETURN_KEYS:
+            template = rows.one(returns.template_for(key, ambito))
+            built[key] = returns.build(template, ambiti=[ambito], year=plan.year)
+    except returns.ReturnError:
+        return None
+    istat = built["istat"]
+    if not istat.lines_total:
+        return None
+    dimensions = {t.template.row_dimension for t in built.values()} | {
+        t.template.column_dimension for t in built.values() if t.template.column_dimension}
+    # Fingerprinted: a change of classification makes a new version of the report.
+    rows.all(Assignment.objects.filter(action__objective__plan=plan).order_by("pk"))
+    rows.all(Code.objects.filter(dimension__code__in=dimensions).order_by("pk"))
+
+    fnps = built["fnps"]
+    minimum = next((c for c in fnps.checks if c.name == "Quota minima"), None)
+    leps = built["leps"]
+    uncovered = set(next((c.figures.get("codes", []) for c in leps.checks
+                          if c.name == "LEPS non coperti"), []))
+    return _block(
+        "classification", year=plan.year,
+        istat={"columns": [label for _code, label in istat.columns],
+               "rows": istat.rows, "column_totals": istat.column_totals,
+               "total": istat.grand_total, "unclassified": istat.unclassified,
+               "unclassified_share": istat.unclassified_share,
+               "reconciled": istat.grand_total == istat.lines_total,
+               "lines_total": istat.lines_total},
+        fnps=minimum.figures | {"ok": minimum.ok} if minimum else None,
+        leps={"rows": [{"label": r.label, "amount": r.total,
+                        "covered": None if r.code is None else r.code not in uncovered}
+                       for r in leps.rows],
+              "total": leps.grand_total,
+              "covered": sum(1 for r in leps.rows if r.code and r.code not in uncovered),
+              "uncovered": len(uncovered)},
+        notes=[n for t in built.values() for n in t.notes],
+        sources={key: t.template.name for key, t in built.items()},
+    )
 
 
 # --- Piano di Zona ---------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """What the builders of returns share: the bad-input error and a check's outcome."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class ReturnError(Exception):
@@ -12,3 +12,6 @@ class Check:
     name: str
     ok: bool
     message: str
+    # The check's figures for a reader that prints them otherwise (the Relazione
+    # Consuntivo's section): the same numbers the message states, computed once.
+    figures: dict = field(default_factory=dict)

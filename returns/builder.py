@@ -229,6 +229,7 @@ def _run_check(result, check):
             # the minimum share of the fund's income of the year.
             minimum = (income * threshold / 100).quantize(Decimal("0.01"))
             ok = amount >= minimum
+            share = None
             message = (f"{label}: {format_euro(amount)} di spesa contro il minimo del {pct} % "
                        f"delle entrate {channel} {result.year} ({format_euro(income)}): "
                        f"{format_euro(minimum)}")
@@ -236,18 +237,24 @@ def _run_check(result, check):
             share = (amount * 100 / result.grand_total).quantize(Decimal("0.01")) \
                 if result.grand_total else ZERO
             ok = share >= threshold
+            minimum = None
             message = (f"{label}: {format_euro(amount)}, {str(share).replace('.', ',')} % "
                        f"del totale (minimo {pct} %)")
         result.checks.append(Check(
-            "Quota minima", ok, message + ("" if ok else ": quota sotto il minimo")))
+            "Quota minima", ok, message + ("" if ok else ": quota sotto il minimo"),
+            figures={"code": code, "label": label, "amount": amount, "threshold": threshold,
+                     "channel": channel if income else None, "income": income,
+                     "minimum": minimum, "share": share}))
     elif kind == "coverage":
         covered = [r.label for r in result.rows if r.code and r.total > 0]
         uncovered = [r.label for r in result.rows if r.code and r.total <= 0]
         result.checks.append(Check(
-            "LEPS coperti", True, f"{len(covered)}: " + ("; ".join(covered) or "nessuno")))
+            "LEPS coperti", True, f"{len(covered)}: " + ("; ".join(covered) or "nessuno"),
+            figures={"codes": [r.code for r in result.rows if r.code and r.total > 0]}))
         result.checks.append(Check(
             "LEPS non coperti", not uncovered,
-            f"{len(uncovered)}: " + ("; ".join(uncovered) or "nessuno")))
+            f"{len(uncovered)}: " + ("; ".join(uncovered) or "nessuno"),
+            figures={"codes": [r.code for r in result.rows if r.code and r.total <= 0]}))
 
 
 def known_dimensions():
