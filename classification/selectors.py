@@ -68,6 +68,27 @@ def effective_classification(lines, dimension_code):
     }
 
 
+def effective_assignments(lines, dimension_code):
+    """{line id: {"own": bool, "assignments": [Assignment]}} for ``lines`` (a BudgetLine
+    queryset): the rows that classify each line in a dimension, with their status and
+    reason (the line's own when it has any, else its action's). Three queries whatever
+    the number of lines."""
+    pairs = list(lines.values_list("id", "action_id"))
+    found = Assignment.objects.filter(dimension__code=dimension_code).select_related("code")
+    order = ("-share", "code__code")
+    by_line, by_action = defaultdict(list), defaultdict(list)
+    for row in found.filter(line_id__in=[p for p, _a in pairs]).order_by(*order):
+        by_line[row.line_id].append(row)
+    for row in found.filter(line__isnull=True,
+                            action_id__in={a for _p, a in pairs}).order_by(*order):
+        by_action[row.action_id].append(row)
+    return {
+        line_id: {"own": line_id in by_line,
+                  "assignments": by_line.get(line_id) or by_action.get(action_id, [])}
+        for line_id, action_id in pairs
+    }
+
+
 def plan_lines(*, plans, channels=None):
     """The budget lines of ``plans`` (a queryset or list of OperatingPlan), optionally only
     those financed by ``channels`` (codes; None inside the list: lines without a channel)."""

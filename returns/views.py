@@ -30,6 +30,7 @@ from . import builder, writers
 from .models import ReturnTemplate, SentReturn
 from .services import record_sent
 
+PROPOSED, CONFIRMED = Assignment.Status.PROPOSED, Assignment.Status.CONFIRMED
 FORBIDDEN = (
     "Solo l'Ufficio di Piano dell'ambito prepara i debiti informativi e classifica la spesa."
 )
@@ -230,10 +231,25 @@ class ClassifyView(StaffPlanView):
     def context(self, request, form):
         dimension = request.GET.get("dimensione") or "area_utenza"
         lines = _filtered_lines(self.plan, request.GET)
-        effective = selectors.effective_classification(lines, dimension)
+        effective = selectors.effective_assignments(lines, dimension)
+        rows = []
+        for line in lines:
+            found = effective.get(line.pk) or {"own": False, "assignments": []}
+            assignments = found["assignments"]
+            status = (None if not assignments else CONFIRMED if all(
+                a.status == CONFIRMED for a in assignments) else PROPOSED)
+            rows.append({
+                "line": line, "own": found["own"], "assignments": assignments,
+                "status": status,
+                "reasons": list(dict.fromkeys(a.reason for a in assignments
+                                              if a.status == PROPOSED and a.reason)),
+            })
+        proposed = sum(1 for r in rows if r["status"] == PROPOSED)
+        wanted = request.GET.get("stato")
         if request.GET.get("solo_non_classificate"):
-            lines = [line for line in lines if not effective.get(line.pk)]
-        rows = [{"line": line, "codes": effective.get(line.pk, [])} for line in lines]
+            rows = [r for r in rows if r["status"] is None]
+        elif wanted in (PROPOSED, CONFIRMED):
+            rows = [r for r in rows if r["status"] == wanted]
         all_lines = BudgetLine.objects.filter(action__objective__plan=self.plan)
         gap, total = selectors.unclassified_share(all_lines, dimension_code=dimension,
                                                   measure="consuntivo")
@@ -242,7 +258,8 @@ class ClassifyView(StaffPlanView):
             "page_title": "Classificazione della spesa",
             "form": form, "rows": rows, "dimension": dimension,
             "dimensions": Dimension.objects.prefetch_related("codes"),
-            "gap": gap, "total": total, "params": request.GET,
+            "gap": gap, "total": total, "params": request.GET, "proposed": proposed,
+            "statuses": Assignment.Status.choices,
         }
 
     def get(self, request, pk):
@@ -262,7 +279,7 @@ class ClassifyView(StaffPlanView):
                         services.classify(
                             user=request.user, action=line.action, line=line,
                             dimension=data["dimension"], shares=data["shares"],
-                            reason=data["reason"],
+                            reason=data["reason"], status=CONFIRMED,
                         )
             except ValidationError as exc:
                 form.add_error("shares", exc.messages[0])

@@ -120,3 +120,39 @@ def test_others_may_not_confirm(client, world, role):
         "conferma": "1", "dimension": "area_utenza", "reason": "x", "lines": [line.pk]})
     assert response.status_code == 403
     assert Assignment.objects.get(line=line).status == Assignment.Status.PROPOSED
+
+
+@pytest.mark.django_db
+def test_page_marks_proposed_with_reason_and_confirmed(staff, world):
+    """A proposal from the reviewed fixture shows its reason until a person confirms it;
+    codes a person applies on the page are confirmed at once."""
+    plan = world.a[OperatingPlan]
+    line = world.a[BudgetLine]
+    from classification import services
+    services.classify(user=world.user("staff_a"), action=line.action, line=line,
+                      dimension="area_utenza", shares=[("ANZ", "100")],
+                      reason="Dal testo: «servizio di assistenza domiciliare anziani»",
+                      status=Assignment.Status.PROPOSED)
+    url = reverse("returns:classify", args=[plan.pk])
+    row_html = _row(staff.get(url + "?stato=proposta").content.decode(), line)
+    assert "proposta</span>" in row_html and "della riga" in row_html
+    assert "Motivazione: Dal testo: «servizio di assistenza domiciliare anziani»" in row_html
+    assert f'id="riga-{line.pk}"' not in staff.get(url + "?stato=confermata").content.decode()
+    staff.post(url, {"conferma": "1", "dimension": "area_utenza", "reason": "Verificata",
+                     "lines": [line.pk]})
+    page = staff.get(url).content.decode()
+    row_html = _row(page, line)
+    assert "confermata</span>" in row_html and "Motivazione:" not in row_html
+    assert f'id="riga-{line.pk}"' not in staff.get(url + "?stato=proposta").content.decode()
+    # Applied by a person on the page: confirmed, not a proposal.
+    other = BudgetLine.objects.filter(action__objective__plan=plan).exclude(pk=line.pk).first()
+    staff.post(url, {"dimension": "area_utenza", "shares": "DIS", "reason": "Scelta",
+                     "lines": [other.pk]})
+    row = Assignment.objects.get(line=other, dimension__code="area_utenza")
+    assert (row.status, row.reason) == (Assignment.Status.CONFIRMED, "Scelta")
+    assert "confermata</span>" in _row(staff.get(url).content.decode(), other)
+
+
+def _row(page, line):
+    start = page.index(f'<tr id="riga-{line.pk}">')
+    return page[start:page.index("</tr>", start)]
