@@ -125,7 +125,12 @@ def test_pages_offer_what_the_role_may_do_in_the_plan_state(client, world, entry
     # The plan page and the cruscotto: the controls offered.
     plan_page = client.get(page["plan_detail"]).content.decode()
     assert ("Approva il piano" in plan_page) == (state == "bozza" and role in APPROVERS)
-    assert ("Chiusura dell'anno" in plan_page) == (state != "bozza" and role in CLOSERS)
+    # The closing: the staff's task, every other role's read view (issue 18).
+    assert ("Chiusura dell'anno" in plan_page) == (state != "bozza")
+    closing_style = "btn-primary" if role in CLOSERS else "btn-outline-primary"
+    closing_url = reverse("planning:closing", args=[plan.pk])
+    if state != "bozza":
+        assert f'class="btn {closing_style} btn-sm me-2 mb-2" href="{closing_url}">' in plan_page
     budget_url = reverse("budget:entry", args=[entry["objective"].pk])
     assert f'href="{budget_url}"' in plan_page
     dashboard = client.get(page["dashboard"]).content.decode()
