@@ -35,13 +35,14 @@ def may_add(role, model):
     return role == "referent_a" and model in REFERENT_EDITABLE
 
 
-# The work pages of ambito A's plans (structure, acts, variations, entrate): not for
-# auditors, who read the budget grid and the quarterly values (PLAN_PAGE_READERS_A).
-ENTRY_READERS_A = frozenset(VIEW_A - {"auditor_a"})
-# The budget grid, the quarterly pages and their exports: every role of the ambito reads
-# them, revisori included (issue 18); whoever may not write gets the read view.
+# Every page of ambito A's plans (budget grid, quarterly pages and their exports, structure,
+# acts, variations, entrate, approval, closing, the plan's budget in Excel): every role of
+# the ambito reads them, revisori and the Assemblea included (issue 18); whoever may not
+# write gets the read view, and a 403 with the reason on a write. Pages that exist only to
+# change something (forms, imports, "nuovo piano dall'anno") stay with their writers.
 PLAN_PAGE_READERS_A = frozenset(VIEW_A)
-PLAN_WRITERS_A = {"superuser", "staff_a"}  # budget grid and budget import
+PLAN_WRITERS_A = {"superuser", "staff_a"}  # budget grid, structure, acts, entrate, closing
+APPROVERS_A = PLAN_WRITERS_A | {"assembly_a"}  # approval of the plan and the Piano di Zona
 MEASUREMENT_WRITERS_A = PLAN_WRITERS_A | {"referent_a"}  # quarterly values, milestones
 
 

@@ -43,7 +43,7 @@ from tests.entry.conftest import budget_post, quarter_post
 
 from ..expectations import (
     ALL_ROLES,
-    ENTRY_READERS_A,
+    APPROVERS_A,
     MEASUREMENT_WRITERS_A,
     PLAN_PAGE_READERS_A,
     PLAN_WRITERS_A,
@@ -305,7 +305,8 @@ PAGES = {
 
 
 # The plan's structure (planning/urls_structure.py): the ambito's Ufficio di Piano edits,
-# referenti and the Assemblea read, revisori get 403 with the reason, other ambiti 404.
+# every other role of the ambito (referenti, Assemblea, revisori) reads the structure and
+# gets 403 with the reason on its forms, other ambiti 404.
 def _structure_refused(role, side):
     return 403 if side == "a" and role in VIEW_A else 404
 
@@ -331,7 +332,7 @@ def _structure_pages():
     from objectives.models import Action, Section
     from objectives.structure import ACTION_FIELDS, SECTION_FIELDS, token_of
 
-    reads = frozenset(ENTRY_READERS_A)
+    reads = frozenset(PLAN_PAGE_READERS_A)
     edits = frozenset(PLAN_WRITERS_A)
     post_only = dict(readers=frozenset(), refused=lambda role, side: 405)
     section = lambda env, side: [*_plan(env, side), env.obj(side, Section).pk]  # noqa: E731
@@ -374,8 +375,9 @@ PAGES.update(_structure_pages())
 
 # Acts, approval and variations (planning/urls_acts.py, urls_approval.py,
 # urls_variations.py): staff of the ambito register acts and vary an approved plan, staff
-# and the Assemblea approve, referenti and the Assemblea read; revisori get 403 with the
-# reason, other ambiti 404. In this world the plans are drafts: a variation is refused (400).
+# and the Assemblea approve; every role of the ambito reads the acts, their PDF, the
+# variations and the approval's state (a read view without the form; its POST 403 with the
+# reason); other ambiti 404. In this world the plans are drafts: a variation is refused (400).
 _ACT_NUMBERS = iter(range(1000, 100000))
 
 
@@ -385,9 +387,9 @@ def _acts_pages():
     from governance.models import Body, Deliberation
     from objectives.models import Action
 
-    reads = frozenset(ENTRY_READERS_A)
+    reads = frozenset(PLAN_PAGE_READERS_A)
     edits = frozenset(PLAN_WRITERS_A)
-    approvers = frozenset(PLAN_WRITERS_A | {"assembly_a"})
+    approvers = frozenset(APPROVERS_A)
 
     def pdf():
         return SimpleUploadedFile("atto.pdf", b"%PDF-1.4 atto", content_type="application/pdf")
@@ -435,10 +437,10 @@ def _acts_pages():
         "planning:act_detail": Page(lambda env, side: [env.obj(side, Deliberation).pk], reads,
                                     refused=_structure_refused, post_refused_405=True),
         "planning:act_file": Page(act_with_file, reads, refused=_structure_refused),
-        "planning:plan_approve": Page(_plan, approvers, refused=_structure_refused,
+        "planning:plan_approve": Page(_plan, reads, refused=_structure_refused,
                                       write=write(approval, plan_state, approvers)),
         "planning:zone_plan_approve": Page(
-            lambda env, side: [env.obj(side, ZonePlan).pk], approvers,
+            lambda env, side: [env.obj(side, ZonePlan).pk], reads,
             refused=_structure_refused, write=write(
                 lambda env, side: {"mode": "new", "issuer": "Accordo di programma",
                                    "date": "2030-01-10", "subject": "Accordo",
@@ -459,16 +461,19 @@ PAGES.update(_acts_pages())
 
 # New plan from last year, the plan's budget in Excel, the closing of the year
 # (planning/urls_carry.py, urls_closing.py): only the Ufficio di Piano of the plan's ambito
-# opens them; referenti, the Assemblea and revisori get 403 with the reason, other ambiti
-# 404. In this world the plans are drafts with a draft destination of the avanzo
-# (tests/builders.py): starting a destination, approving it (400) and closing the year (400)
-# are refused, as are linking rows (no plan N+1) and reopening (already a draft), which go
-# back to the closing page with the reason; the draft destination's rows are edited.
+# opens the forms; referenti, the Assemblea and revisori get 403 with the reason, but read
+# the closing page (the avanzo, the destination and its act, no control) and download the
+# plan's budget in Excel; other ambiti 404. In this world the plans are drafts with a draft
+# destination of the avanzo (tests/builders.py): starting a destination, approving it (400)
+# and closing the year (400) are refused, as are linking rows (no plan N+1) and reopening
+# (already a draft), which go back to the closing page with the reason; the draft
+# destination's rows are edited.
 def _carry_closing_pages():
     from budget.models import SurplusDestination, SurplusDestinationRow
     from governance.models import Body, Deliberation
 
     edits = frozenset(PLAN_WRITERS_A)
+    reads = frozenset(PLAN_PAGE_READERS_A)
     post_only = dict(readers=frozenset(), refused=lambda role, side: 405)
     # GET on the approval and the closing forms only sends back to the closing page, which
     # makes its own checks: whoever is logged in, whatever the plan.
@@ -508,13 +513,13 @@ def _carry_closing_pages():
         "planning:carry": Page(_plan, edits, refused=_structure_refused,
                                write=write(carry, plan_count)),
         "planning:carry_budget_export": Page(
-            lambda env, side: [*_plan(env, side), "csv"], edits, refused=_structure_refused,
+            lambda env, side: [*_plan(env, side), "csv"], reads, refused=_structure_refused,
             post_refused_405=True),
         # No file: the form asks for one, nothing saved.
         "planning:carry_budget_import": Page(_plan, edits, refused=_structure_refused,
                                              write=write({}, _line_count, allowed="ok",
                                                          changes=False)),
-        "planning:closing": Page(_plan, edits, refused=_structure_refused,
+        "planning:closing": Page(_plan, reads, refused=_structure_refused,
                                  post_refused_405=True),
         "planning:closing_start": Page(_plan, **post_only,
                                        write=write({}, closing_state, changes=False)),
@@ -540,12 +545,13 @@ PAGES.update(_carry_closing_pages())
 
 
 # Entrate per canale (planning/urls_income.py): staff of the ambito edit the plan's entrate,
-# referenti and the Assemblea read, revisori 403 with the reason, other ambiti 404. The
+# every other role of the ambito reads them (403 with the reason on the forms), other
+# ambiti 404. The
 # consuntivo import is for approved plans: on this world's drafts even staff get 403.
 def _income_pages():
     from budget.models import FundingAllocation
 
-    reads = frozenset(ENTRY_READERS_A)
+    reads = frozenset(PLAN_PAGE_READERS_A)
     edits = frozenset(PLAN_WRITERS_A)
 
     def row(env, side):
