@@ -65,6 +65,16 @@ OVERFLOW_CULPRITS = """w => [...document.querySelectorAll('body *')].filter(e =>
     + (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ').join('.')
        : ''))"""
 
+# Pages whose tables must reflow into cards on a phone (phone.css ``table-reflow``).
+REFLOWING = {"objectives:dashboard": "table.table-reflow#indicator-table",
+             "objectives:plan_list": "table.table-reflow",
+             "reports:operating_plan": "table.table-reflow#archivio"}
+REFLOW_CHECK = """() => [...document.querySelectorAll('table.table-reflow')].filter(t => {
+    const box = t.parentElement, row = t.querySelector('tbody tr');
+    return box.scrollWidth > box.clientWidth + 1 || t.getBoundingClientRect().right
+      > window.innerWidth || (row && getComputedStyle(row).display !== 'block');
+  }).map(t => t.id || t.className)"""
+
 
 def _walk(patterns, prefix="", namespace=None):
     for p in patterns:
@@ -182,6 +192,12 @@ def audit_page(page, visit, width, audit):
     if scroll > width:
         culprits = page.evaluate(OVERFLOW_CULPRITS, width)
         audit.problems.append(f"{where}: {scroll} px wide ({culprits})")
+    if width < 768:  # phone.css: reflowing tables are cards, never a box to scroll
+        if visit.name in REFLOWING and not page.locator(REFLOWING[visit.name]).count():
+            audit.problems.append(f"{where}: no {REFLOWING[visit.name]}")
+        unreflowed = page.evaluate(REFLOW_CHECK)
+        if unreflowed:
+            audit.problems.append(f"{where}: tables not reflowed into cards {unreflowed}")
     html = CSRF.sub("", page.content())
     key = (width, hashlib.sha256(html.encode()).hexdigest())
     if key in audit.audited:
