@@ -68,6 +68,8 @@ OVERFLOW_CULPRITS = """w => [...document.querySelectorAll('body *')].filter(e =>
 # Pages whose tables must reflow into cards on a phone (phone.css ``table-reflow``).
 REFLOWING = {"objectives:dashboard": "table.table-reflow#indicator-table",
              "objectives:plan_list": "table.table-reflow",
+             "objectives:plan_detail": "table.table-reflow#objectives-table",
+             "objectives:objective_detail": "table.table-reflow#budget-table",
              "reports:operating_plan": "table.table-reflow#archivio"}
 REFLOW_CHECK = """() => [...document.querySelectorAll('table.table-reflow')].filter(t => {
     const box = t.parentElement, row = t.querySelector('tbody tr');
