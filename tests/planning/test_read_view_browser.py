@@ -49,3 +49,35 @@ def check_read_views(world, open_page, width):
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width, f"{name} at {width}px is {overflow}px wide"
         check_axe(page)
+
+
+def test_revisore_reads_the_plan_pages(world, open_page):
+    """The plan's own pages (closing, approval, entrate, structure, acts) as read views."""
+    from tests.builders import set_plan_state
+
+    plan = world.a[OperatingPlan]
+    set_plan_state(plan, "approvato")
+    pages = (("closing", f"/piani/{plan.pk}/chiusura/", "Avanzo non vincolato"),
+             ("approval", f"/piani/{plan.pk}/approvazione/", "Atto di approvazione"),
+             ("income", f"/piani/{plan.pk}/entrate/", "100,00 €"),
+             ("structure", f"/piani/{plan.pk}/struttura/", "Obiettivo alfa"),
+             ("acts", f"/ambiti/{world.a.ambito.slug}/atti/", "Approvazione"))
+    for width in (1280, 390):
+        page = open_page("auditor_a", width=width)
+        for name, path, shown in pages:
+            response = page.goto(page.base + path)
+            assert response.status == 200, path
+            page.screenshot(path=f"{SHOTS}/read-view-plan-{name}-{width}.png", full_page=True)
+            main = page.locator("main")
+            assert shown in main.inner_text(), name
+            assert page.locator("main form[method=post]").count() == 0, name
+            # The acts' search is the only form a reader gets (a GET).
+            outside_search = ":not(form[method=get] *)"
+            assert page.locator(f"main input:not([type=hidden]){outside_search}, "
+                                f"main select{outside_search}, main textarea").count() == 0
+            if name in ("closing", "approval", "income"):
+                assert "Sola lettura." in main.inner_text()
+                assert page.get_by_role("button", name="Stampa").is_visible()
+            overflow = page.evaluate("document.documentElement.scrollWidth")
+            assert overflow <= width, f"{name} at {width}px is {overflow}px wide"
+            check_axe(page)
