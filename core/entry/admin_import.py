@@ -9,6 +9,7 @@ rolls the whole file back.
 from django.contrib import messages
 from django.shortcuts import redirect
 from import_export.admin import ImportExportMixin
+from import_export.forms import SelectableFieldsExportForm
 
 from core.roles import ADD, VIEW
 from core.scoping import can
@@ -17,7 +18,17 @@ from core.uploads import checked_import_form
 from .spreadsheets import ItalianCSV, ItalianXLSX, import_messages
 
 
+class ItalianExportForm(SelectableFieldsExportForm):
+    """The export's columns offered by the file's own Italian headings ("ID riga"), not by
+    the resource's Python names ("Line Id (ID riga)")."""
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        return field.column_name if field is not None and field.column_name else field_name
+
+
 class ScopedImportExportMixin(ImportExportMixin):
+    export_form_class = ItalianExportForm
     import_formats = [ItalianXLSX, ItalianCSV]
     import_form_class = checked_import_form()  # size and type (core/uploads.py)
     export_formats = [ItalianXLSX, ItalianCSV]
