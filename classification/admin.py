@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.scoped_admin import ScopedAdmin
+from core.scoped_admin import LabelledInlineFormSet, ScopedAdmin
 
 from .models import Assignment, Code, Dimension
 
@@ -29,6 +29,9 @@ class CodeInline(admin.TabularInline):
     model = Code
     fk_name = "dimension"
     extra = 0
+    # The project's tabular inline: named inputs and headers, a focusable read-only table.
+    formset = LabelledInlineFormSet
+    template = "admin/edit_inline/tabular_labelled.html"
     fields = ["code", "label", "parent", "valid_from_year", "valid_to_year", "note", "position"]
 
     def has_add_permission(self, request, obj=None):

@@ -110,6 +110,17 @@ def _list_column(model, entry):
     return entry
 
 
+class NamedBlankValuesFilter(admin.AllValuesFieldListFilter):
+    """A sidebar filter of a text field's values where the empty value has a name: Django
+    offers it as a link with no text (axe: link-name)."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if not str(choice["display"]).strip():
+                choice = {**choice, "display": "(non indicato)"}
+            yield choice
+
+
 def _scoped_filter(model, entry):
     if not isinstance(entry, str):
         return entry
@@ -120,6 +131,8 @@ def _scoped_filter(model, entry):
         current = field.related_model
     if field is not None and field.is_relation:
         return (entry, ScopedRelatedFilter)
+    if isinstance(field, models.CharField | models.TextField) and not field.choices:
+        return (entry, NamedBlankValuesFilter)
     return entry
 
 
