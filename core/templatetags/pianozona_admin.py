@@ -11,11 +11,20 @@ register = template.Library()
 _ANOTHER = {FEMININE: "un'altra", FEMININE_PLURAL: "altre", MASCULINE_PLURAL: "altri"}
 
 
+def _another(verbose_name):
+    return _ANOTHER.get(gender_of(str(verbose_name)), "un altro")
+
+
 def add_another(verbose_name):
     """'Aggiungi un'altra azione', 'Aggiungi un altro referente': Django's "Add another
     %(verbose_name)s" has one Italian form, "Aggiungi un altro", whatever the gender."""
-    name = str(verbose_name)
-    return f"Aggiungi {_ANOTHER.get(gender_of(name), 'un altro')} {name}"
+    return f"Aggiungi {_another(verbose_name)} {verbose_name}"
+
+
+@register.filter
+def save_and_add_another(verbose_name):
+    """The button "Salva e aggiungi un'altra" of a variazione, "… un altro" of an obiettivo."""
+    return f"Salva e aggiungi {_another(verbose_name)}"
 
 
 @register.filter
