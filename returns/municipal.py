@@ -15,7 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from core.formatting import format_euro
 from governance.selectors import municipal_spending_summary
 
-from .base import Check, ReturnError
+from .base import Check, ReturnError, csv_text, neutralise_formulas
 
 MARKER = "municipal_spending"
 MONEY_FORMAT = '#,##0.00 "€"'
@@ -166,8 +166,12 @@ def to_xlsx(table):
     checks.append(["Controllo", "Esito", "Dettaglio"])
     for check in table.checks:
         checks.append([check.name, "OK" if check.ok else "ATTENZIONE", check.message])
+    for cell in checks[1]:
+        cell.font = BOLD
+        cell.fill = HEAD_FILL
     checks.column_dimensions["A"].width = 48
     checks.column_dimensions["C"].width = 110
+    neutralise_formulas(wb)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -178,23 +182,26 @@ def _csv_value(value):
         return "non disponibile"
     if isinstance(value, Decimal):
         return f"{value:.2f}".replace(".", ",")
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return csv_text(str(value))
 
 
 def to_csv(table):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for label, value in _header(table):
-        writer.writerow([label, value])
+        writer.writerow([_csv_value(label), _csv_value(value)])
     writer.writerow([])
     writer.writerow(HEAD)
     for values in _rows(table):
         writer.writerow([_csv_value(v) for v in values])
     writer.writerow([])
     for kpi in table.kpis:
-        writer.writerow([kpi.name, _csv_value(kpi.value) if kpi.value is not None
-                         else "non calcolabile", kpi.missing])
+        writer.writerow([_csv_value(kpi.name), _csv_value(kpi.value) if kpi.value is not None
+                         else "non calcolabile", _csv_value(kpi.missing or "")])
     writer.writerow([])
     for check in table.checks:
-        writer.writerow([check.name, "OK" if check.ok else "ATTENZIONE", check.message])
+        writer.writerow([_csv_value(check.name), "OK" if check.ok else "ATTENZIONE",
+                         _csv_value(check.message)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

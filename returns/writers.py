@@ -9,8 +9,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from . import municipal
+from .base import csv_text, neutralise_formulas
 
 MONEY_FORMAT = '#,##0.00 "€"'
+ZERO = Decimal("0.00")
+TOTAL_AMBITO = "Totale ambito"
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDE6F0")
 GAP_FILL = PatternFill("solid", fgColor="FCE9D9")
@@ -38,6 +41,26 @@ def _table_rows(table, rows, *, with_ambito=False):
     for row in rows:
         values = list(row.values) + ([row.total] if len(table.columns) > 1 else [])
         out.append(([row.ambito] if with_ambito else []) + [row.code or "", row.label] + values)
+    return out
+
+
+def _ambito_rows(table):
+    """The block of each ambito (named, not by its slug) closed by the ambito's total: the
+    Region reads each ambito's return as the ambito would have sent it."""
+    names = {a.slug: a.name for a in table.ambiti}
+    wide = len(table.columns) > 1
+    out = [_table_rows(table, [], with_ambito=True)[0]]
+    blocks = {}
+    for row in table.by_ambito:
+        blocks.setdefault(row.ambito, []).append(row)
+    for slug, rows in blocks.items():
+        name = names.get(slug, slug)
+        for row in rows:
+            out.append([name, row.code or "", row.label] + list(row.values)
+                       + ([row.total] if wide else []))
+        totals = [sum((r.values[i] for r in rows), ZERO) for i in range(len(table.columns))]
+        out.append([name, "", TOTAL_AMBITO] + totals
+                   + ([sum(totals, ZERO)] if wide else []))
     return out
 
 
@@ -94,8 +117,11 @@ def to_xlsx(table):
 
     if table.by_ambito:
         per = wb.create_sheet("Per ambito")
-        for values in _table_rows(table, table.by_ambito, with_ambito=True):
+        for values in _ambito_rows(table):
             per.append(values)
+            if values[2] == TOTAL_AMBITO:
+                for cell in per[per.max_row]:
+                    cell.font = BOLD
         for cell in per[1]:
             cell.font = BOLD
             cell.fill = HEAD_FILL
@@ -103,7 +129,10 @@ def to_xlsx(table):
         for r in range(2, last_row + 1):
             for c in range(4, last_col + 1):
                 per.cell(r, c).number_format = MONEY_FORMAT
+        per.column_dimensions["A"].width = 32
         per.column_dimensions["C"].width = 48
+        per.freeze_panes = "D2"
+    neutralise_formulas(wb)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -112,14 +141,14 @@ def to_xlsx(table):
 def _csv_value(value):
     if isinstance(value, Decimal):
         return f"{value:.2f}".replace(".", ",")
-    return "" if value is None else str(value)
+    return "" if value is None else csv_text(str(value))
 
 
 def to_csv(table):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     for label, value in _header_lines(table):
-        writer.writerow([label, value])
+        writer.writerow([_csv_value(label), _csv_value(value)])
     writer.writerow([])
     for values in _table_rows(table, table.rows):
         writer.writerow([_csv_value(v) for v in values])
@@ -127,10 +156,11 @@ def to_csv(table):
                      + ([table.grand_total] if len(table.columns) > 1 else [])])
     writer.writerow([])
     for check in table.checks:
-        writer.writerow([check.name, "OK" if check.ok else "ATTENZIONE", check.message])
+        writer.writerow([_csv_value(v) for v in (check.name, "OK" if check.ok else "ATTENZIONE",
+                                                  check.message)])
     if table.by_ambito:
         writer.writerow([])
-        for values in _table_rows(table, table.by_ambito, with_ambito=True):
+        for values in _ambito_rows(table):
             writer.writerow([_csv_value(v) for v in values])
     # UTF-8 with BOM: Excel opens the accents right.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

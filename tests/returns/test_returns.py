@@ -1,5 +1,6 @@
 """Returns (debiti informativi): totals to the cent, checks, bad input, sent returns kept."""
 
+import csv
 import io
 from decimal import Decimal
 
@@ -100,8 +101,19 @@ def test_all_ambiti_has_a_block_per_ambito(world, tmp_path):
     run("gestione", "--ambito", "all", "--year", str(year), "--output", str(out))
     text = out.read_bytes().decode("utf-8-sig")
     assert ";Totale generale;40,20" in text  # alfa 20,10 + beta 20,10
-    assert "alfa;ASS;Gestione associata tramite ente gestore;20,10" in text
-    assert "beta;ASS;Gestione associata tramite ente gestore;20,10" in text
+    # Each block names its ambito (not its slug) and closes with the ambito's total.
+    assert "\r\nAmbito alfa;ASS;Gestione associata tramite ente gestore;20,10\r\n" in text
+    assert "\r\nAmbito beta;ASS;Gestione associata tramite ente gestore;20,10\r\n" in text
+    assert "\r\nAmbito alfa;;Totale ambito;20,10\r\n" in text
+    assert "\r\nAmbito beta;;Totale ambito;20,10\r\n" in text
+    xlsx = tmp_path / "gestione-tutti.xlsx"
+    run("gestione", "--ambito", "all", "--year", str(year), "--output", str(xlsx))
+    per = [list(r) for r in load_workbook(xlsx)["Per ambito"].iter_rows(values_only=True)]
+    totals = {r[0]: Decimal(str(r[-1])) for r in per if r[2] == "Totale ambito"}
+    assert totals == {"Ambito alfa": Decimal("20.10"), "Ambito beta": Decimal("20.10")}
+    for name, total in totals.items():
+        block = [r for r in per if r[0] == name and r[2] != "Totale ambito"]
+        assert sum(Decimal(str(r[-1])) for r in block).quantize(Decimal("0.01")) == total
 
 
 @pytest.mark.django_db
@@ -194,3 +206,107 @@ def test_queries_do_not_grow_with_the_lines(world):
             builder.build(template, ambiti=ambiti, year=year)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+MONEY = '#,##0.00 "€"'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["istat", "fnps", "fna", "leps"])
+def test_amounts_are_numbers_in_euro_and_the_csv_is_excel_it(key, tmp_path):
+    """What an office opens: in the xlsx every amount a real number shown in euro with two
+    decimals, adding up to the printed total to the cent; the csv for an Italian Excel
+    (BOM, semicolons, decimal comma) with the same total."""
+    xlsx, csv_path = tmp_path / f"{key}.xlsx", tmp_path / f"{key}.csv"
+    for out in (xlsx, csv_path):
+        run(key, "--ambito", "cremasco", "--year", "2018", "--output", str(out))
+    ws = load_workbook(xlsx)["Prospetto"]
+    rows = [list(r) for r in ws.iter_rows()]
+    head = next(i for i, r in enumerate(rows) if r[0].value == "Codice")
+    body = rows[head + 1:]
+    assert body[-1][1].value == "Totale generale"
+    for row in body:
+        for cell in row[2:]:
+            assert isinstance(cell.value, int | float), (key, cell.coordinate, cell.value)
+            assert cell.number_format == MONEY, (key, cell.coordinate)
+    assert all(isinstance(r[1].value, str) and r[1].value for r in body)  # every row labelled
+    grand = Decimal(str(body[-1][-1].value)).quantize(Decimal("0.01"))
+    summed = sum((Decimal(str(r[-1].value)) for r in body[:-1]), Decimal("0"))
+    assert summed.quantize(Decimal("0.01")) == grand
+    assert grand == (Decimal("409978.45") if key == "fna" else UPLINE)
+    raw = csv_path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    total_line = next(line for line in raw.decode("utf-8-sig").split("\r\n")
+                      if line.startswith(";Totale generale;"))
+    assert total_line.endswith(";9286435,65" if key != "fna" else ";409978,45")
+
+
+@pytest.mark.django_db
+def test_builtin_layout_notes_speak_to_the_recipient():
+    """The note printed as «Tracciato» goes to ISTAT, the Region, the Ministry: no setting of
+    the app in it."""
+    for template in ReturnTemplate.objects.filter(ambito__isnull=True):
+        assert "channels" not in template.layout_note and "{" not in template.layout_note
+        assert "di default" not in template.layout_note
+
+
+@pytest.mark.django_db
+def test_names_typed_by_people_stay_text_in_the_files(world, tmp_path):
+    """An ambito's template whose name and note start like formulas: in the xlsx they are
+    text cells (no formula, quote prefix), in the csv they start with an apostrophe."""
+    import zipfile
+
+    ReturnTemplate.objects.create(
+        ambito=world.a.ambito, key="trappola", name='=HYPERLINK("http://x.invalid","ok")',
+        recipient="@Regione", layout_note="-2+3", row_dimension="gestione",
+        measure="preventivo")
+    year = str(world.a[OperatingPlan].year)
+    xlsx, csv_path = tmp_path / "t.xlsx", tmp_path / "t.csv"
+    for out in (xlsx, csv_path):
+        run("trappola", "--ambito", world.a.ambito.slug, "--year", year, "--output", str(out))
+    with zipfile.ZipFile(xlsx) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name), name
+    ws = load_workbook(xlsx)["Prospetto"]
+    assert ws["A1"].value.startswith("=HYPERLINK") and ws["A1"].data_type == "s"
+    assert ws["A1"].quotePrefix and ws["B2"].quotePrefix and ws["B6"].quotePrefix
+    text = csv_path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][0] == "\'=HYPERLINK(\"http://x.invalid\",\"ok\")"
+    assert ["Destinatario", "\'@Regione"] in rows and ["Tracciato", "\'-2+3"] in rows
+    assert ["", "Totale generale", "20,10"] in rows  # amounts are numbers, never escaped
+
+
+@pytest.mark.django_db
+def test_an_output_that_cannot_be_written_is_refused_in_italian(tmp_path, monkeypatch):
+    missing = tmp_path / "manca" / "istat.xlsx"
+    with pytest.raises(CommandError, match="la cartella non esiste. Nessun file scritto."):
+        run("istat", "--ambito", "cremasco", "--year", "2018", "--output", str(missing))
+    assert not missing.parent.exists()
+
+    # The disk fills up halfway: the file already there stays as it was, no partial file.
+    out = tmp_path / "istat.xlsx"
+    out.write_bytes(b"previous")
+    real_write = type(out).write_bytes
+
+    def half_then_full(self, data):
+        real_write(self, data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(type(out), "write_bytes", half_then_full)
+    with pytest.raises(CommandError, match="spazio su disco esaurito. Nessun file scritto."):
+        run("istat", "--ambito", "cremasco", "--year", "2018", "--output", str(out))
+    monkeypatch.undo()
+    assert out.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["istat.xlsx"]
+
+
+@pytest.mark.django_db
+def test_a_refused_return_leaves_a_file_already_there_untouched(tmp_path):
+    out = tmp_path / "istat.xlsx"
+    out.write_bytes(b"previous")
+    with pytest.raises(CommandError, match="non ha un Piano Operativo per l'anno 2018"):
+        run("istat", "--ambito", "cremona", "--year", "2018", "--output", str(out))
+    assert out.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["istat.xlsx"]

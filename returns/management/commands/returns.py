@@ -1,8 +1,23 @@
+import errno
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from returns import builder, writers
+
+WRITE_ERRORS = {
+    errno.ENOENT: "la cartella non esiste",
+    errno.ENOTDIR: "la cartella non esiste",
+    errno.EACCES: "permesso negato",
+    errno.EPERM: "permesso negato",
+    errno.EROFS: "il disco è in sola lettura",
+    errno.ENOSPC: "spazio su disco esaurito",
+    errno.EISDIR: "è una cartella",
+}
+
+
+def _reason(exc):
+    return WRITE_ERRORS.get(exc.errno, f"errore di sistema {exc.errno or ''}".strip())
 
 
 class Command(BaseCommand):
@@ -33,9 +48,17 @@ class Command(BaseCommand):
         except builder.ReturnError as exc:
             raise CommandError(f"{exc} Nessun file scritto.") from exc
         content = writers.render(table, fmt)
+        # Written beside the target and renamed: the file appears whole or not at all, and a
+        # file already there stays as it was when the write fails.
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(content)
-        tmp.replace(path)
+        try:
+            tmp.write_bytes(content)
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise CommandError(
+                f"Impossibile scrivere «{path}»: {_reason(exc)}. Nessun file scritto."
+            ) from exc
         for check in table.checks:
             state = "OK" if check.ok else "ATTENZIONE"
             self.stdout.write(f"{state} – {check.name}: {check.message}")
