@@ -70,7 +70,9 @@ REFLOWING = {"objectives:dashboard": "table.table-reflow#indicator-table",
              "objectives:plan_list": "table.table-reflow",
              "objectives:plan_detail": "table.table-reflow#objectives-table",
              "objectives:objective_detail": "table.table-reflow#budget-table",
-             "reports:operating_plan": "table.table-reflow#archivio"}
+             "reports:operating_plan": "table.table-reflow#archivio",
+             "budget:entry": "table.table-reflow#budget-read, #budget-form",
+             "indicators:quarter": "table.table-reflow, #quarter-form"}
 REFLOW_CHECK = """() => [...document.querySelectorAll('table.table-reflow')].filter(t => {
     const box = t.parentElement, row = t.querySelector('tbody tr');
     return box.scrollWidth > box.clientWidth + 1 || t.getBoundingClientRect().right
