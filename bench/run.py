@@ -17,7 +17,7 @@
 3. The targets; the exit status is 1 when one is not met (listed at the end), 2 when a part
    of the bench could not run.
 
-    python bench/run.py [--scales 1,60,600] [--samples 100] [--skip-reports]
+    python bench/run.py [--scales 1,60,600] [--samples 100] [--skip-reports] [--table-only]
 """
 
 import argparse
@@ -221,7 +221,8 @@ def returns_phase(workers, scales, samples, runs):
     return found, {"info": info, "one": one, "national": national}
 
 
-def scale_table(server, scales, samples, runs, regenerate, skip_import=False):
+def scale_table(server, scales, samples, runs, regenerate, skip_import=False,
+                table_only=False):
     """Returns (not met, broken, results for the JSON file)."""
     not_met, results = [], {"scales": scales, "samples": samples}
     metas = {}
@@ -292,6 +293,8 @@ def scale_table(server, scales, samples, runs, regenerate, skip_import=False):
                                + str({a: round(row['cells'][a]['p95']) for a in scales}))
         dead = {w.ambiti: w.ask(cmd="dead")["dead"] for w in workers}
         print(f"Righe morte lasciate dalle richieste (poi VACUUM ANALYZE): {dead}")
+        if table_only:
+            return not_met, False, results
 
         largest, smallest = workers[-1], workers[0]
         # The app's settings against their alternative, at the largest scale, interleaved.
@@ -350,6 +353,9 @@ def main():
                         help="senza i comandi bench_* delle altre parti (bench_api: minuti)")
     parser.add_argument("--skip-import", action="store_true",
                         help="senza il confronto d'importazione (minuti: la base 8 query a riga)")
+    parser.add_argument("--table-only", action="store_true",
+                        help="la sola tabella delle scale (senza impostazioni, esportazione, "
+                             "importazione e debito informativo: un secondo giro da confrontare)")
     parser.add_argument("--regenerate", action="store_true",
                         default=os.environ.get("BENCH_REGENERATE") == "1")
     args = parser.parse_args()
@@ -368,7 +374,8 @@ def main():
         broken = True
     else:
         found, failed, results = scale_table(server, scales, args.samples, args.runs,
-                                             args.regenerate, args.skip_import)
+                                             args.regenerate, args.skip_import,
+                                             args.table_only)
         not_met += found
         broken |= failed
         out = ROOT / "var" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
