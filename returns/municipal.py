@@ -19,6 +19,7 @@ from .base import Check, ReturnError, csv_text, neutralise_formulas
 
 MARKER = "municipal_spending"
 MONEY_FORMAT = '#,##0.00 "€"'
+POPULATION_FORMAT = "#,##0"
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDE6F0")
 HEAD = ["Comune", "Classe", "Gestione singola", "Gestione associata", "Totale",
@@ -143,6 +144,7 @@ def to_xlsx(table):
     for r in range(start + 1, ws.max_row + 1):
         for c in (3, 4, 5, 7):
             ws.cell(r, c).number_format = MONEY_FORMAT
+        ws.cell(r, 6).number_format = POPULATION_FORMAT
     ws.column_dimensions["A"].width = 44
     ws.column_dimensions["B"].width = 14
     for col in "CDEFG":

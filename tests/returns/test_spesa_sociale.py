@@ -76,3 +76,20 @@ def test_bad_input_is_refused_without_a_file(tmp_path, ambito, year, message):
     assert message in str(caught.value)
     assert "Nessun file scritto." in str(caught.value)
     assert not out.exists()
+
+
+@pytest.mark.django_db
+def test_figures_are_numbers_with_their_format(world, tmp_path):
+    """Amounts in euro with two decimals, the population as a whole number: real numbers a
+    spreadsheet adds up, never text."""
+    from objectives.models import OperatingPlan
+
+    out = tmp_path / "f.xlsx"
+    run("spesa-sociale", "--ambito", world.a.ambito.slug, "--year",
+        str(world.a[OperatingPlan].year), "--output", str(out))
+    ws = load_workbook(out)["Prospetto"]
+    row = next(r for r in ws.iter_rows() if r[0].value == f"Comune {world.a.ambito.slug}")
+    total, population, per_head = row[4], row[5], row[6]
+    assert (total.value, total.number_format) == (1000, '#,##0.00 "€"')
+    assert (population.value, population.number_format) == (1000, "#,##0")
+    assert (per_head.value, per_head.number_format) == (1, '#,##0.00 "€"')
