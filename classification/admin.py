@@ -1,12 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.scoped_admin import LabelledInlineFormSet, ScopedAdmin
+from core.scoped_admin import ItalianHistoryMixin, LabelledInlineFormSet, ScopedAdmin
 
 from .models import Assignment, Code, Dimension
 
 
-class ReferenceAdmin(SimpleHistoryAdmin):
+class ReferenceAdmin(ItalianHistoryMixin, SimpleHistoryAdmin):
     """Reference lists shared by every ambito: read by staff, changed by superusers only."""
 
     def has_module_permission(self, request):

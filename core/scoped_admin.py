@@ -226,7 +226,18 @@ class ScopedInline(ScopedPermissionsMixin, admin.TabularInline):
         return _frozen_readonly(self, super().get_readonly_fields(request, obj), obj)
 
 
-class ScopedAdmin(ActionsByPermissionMixin, ScopedPermissionsMixin, SimpleHistoryAdmin):
+class ItalianHistoryMixin:
+    """django-simple-history's title of a past version, in Italian (the package has no
+    Italian catalog: "Revert …")."""
+
+    def history_form_view_title(self, request, obj):
+        if self.revert_disabled(request, obj):
+            return f"Versione di {obj}"
+        return f"Ripristino di {obj}"
+
+
+class ScopedAdmin(ActionsByPermissionMixin, ScopedPermissionsMixin, ItalianHistoryMixin,
+                  SimpleHistoryAdmin):
     list_per_page = 50
     # The verbose name's gender (core.wording) where the rule by its ending is wrong.
     gender = None
