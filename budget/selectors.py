@@ -16,6 +16,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.derived import GroupedColumn
+
 from .models import BudgetLine, FundingAllocation, FundingChannel, Surplus
 
 ZERO = Decimal("0.00")
@@ -230,10 +232,25 @@ def _variation_difference(**filter_kw):
     return agg["diff"]
 
 
-def lines_with_approved_preventivo(queryset):
-    """Annotate budget lines with ``approved_preventivo`` (0 for lines added by variation)."""
+def lines_with_approved_preventivo(queryset, *, grouped=False):
+    """Annotate budget lines with ``approved_preventivo`` (0 for lines added by variation).
+
+    ``grouped=True`` (for queries over every line, the full CSV export): the variations
+    summed once per line in a derived table LEFT JOINed (``core.derived.GroupedColumn``)
+    instead of a subquery run for each line. Same values.
+    """
     from .models import Variation
 
+    if grouped:
+        table = Variation._meta.db_table
+        # The table name comes from the model: nothing from the user.
+        derived = (f"SELECT line_id AS k, SUM(new_amount - previous_amount) AS v "  # noqa: S608
+                   f"FROM {table} GROUP BY line_id")
+        diff = GroupedColumn("pz_variations", derived, [], F("pk"), output_field=_MONEY)
+        return queryset.annotate(
+            approved_preventivo=F("preventivo")
+            - Coalesce(diff, Value(ZERO), output_field=_MONEY)
+        )
     diff = (
         Variation.objects.filter(line=OuterRef("pk"))
         .values("line")

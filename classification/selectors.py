@@ -5,12 +5,14 @@ Effective classification of a line in a dimension: the line's own codes if it ha
 shares; the cents are handed out so that the parts add up exactly to the line's amount.
 """
 
+import re
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import F, Func, Q, TextField
 
 from budget.models import BudgetLine
+from core.derived import GroupedColumn
 
 from .models import Assignment, Code, Dimension
 
@@ -170,13 +172,37 @@ class EffectiveCodes(Func):
     """A BudgetLine queryset's effective codes of a dimension as text, the line's own codes
     else its action's, code then share, by code: "ANZIANI 50;DISABILI 50" ('' when
     unclassified). One correlated subquery per source in the same statement: no query
-    more, whatever the number of lines."""
+    more, whatever the number of lines.
+
+    ``grouped=True`` (on PostgreSQL; for queries over every line, the full CSV export): the
+    codes pre-grouped once per line and once per action in two derived tables, LEFT JOINed
+    (``core.derived.GroupedColumn``) instead of two subqueries run for each line. Same text.
+    """
 
     output_field = TextField()
 
-    def __init__(self, dimension_code="area_utenza"):
+    def __init__(self, dimension_code="area_utenza", *, grouped=False):
         super().__init__(F("pk"), F("action_id"))
         self.dimension_code = dimension_code
+        self.grouped = grouped
+
+    def _grouped_sql(self, compiler):
+        a, c, d = (m._meta.db_table for m in (Assignment, Code, Dimension))
+        text = "cc.code || ' ' || trim_scale(ca.share)::text"
+        name = "pz_" + re.sub(r"\W", "_", self.dimension_code)
+        parts = []
+        for suffix, key, cond, on in (
+                ("_line", "ca.line_id", "ca.line_id IS NOT NULL", self.source_expressions[0]),
+                ("_action", "ca.action_id", "ca.line_id IS NULL", self.source_expressions[1])):
+            # Table names come from the models, values are parameters: nothing from the user.
+            derived = ("SELECT " + key + " AS k, STRING_AGG(" + text + ", ';' ORDER BY cc.code)"  # noqa: S608
+                       " AS v FROM " + a + " ca JOIN " + c + " cc ON cc.id = ca.code_id JOIN "
+                       + d + " cd ON cd.id = ca.dimension_id WHERE cd.code = %s AND " + cond
+                       + " GROUP BY " + key)
+            column = GroupedColumn(name + suffix, derived, [self.dimension_code], on,
+                                   output_field=TextField())
+            parts.append(compiler.compile(column)[0])
+        return "COALESCE(" + parts[0] + ", " + parts[1] + ", '')", []
 
     def _sql(self, compiler, connection, postgresql):
         line_sql, line_params = compiler.compile(self.source_expressions[0])
@@ -204,4 +230,6 @@ class EffectiveCodes(Func):
         return self._sql(compiler, connection, postgresql=False)
 
     def as_postgresql(self, compiler, connection, **extra):
+        if self.grouped:
+            return self._grouped_sql(compiler)
         return self._sql(compiler, connection, postgresql=True)

@@ -406,8 +406,10 @@ EXPORT_HEADERS = [
 class BudgetLineExportView(StreamingCsvExport):
     """Every budget line the user may see, with the columns of the budget-lines list."""
 
-    queryset = lines_with_approved_preventivo(BudgetLine.objects.all()).annotate(
-        area_utenza=EffectiveCodes("area_utenza"))
+    # Every line is read: variations and codes pre-grouped once and joined (issue 22), not
+    # looked up by a subquery per line (4.6 of 6.9 s at 60 ambiti).
+    queryset = lines_with_approved_preventivo(BudgetLine.objects.all(), grouped=True).annotate(
+        area_utenza=EffectiveCodes("area_utenza", grouped=True))
     filterset_class = BudgetLineFilterSet
     filename = "righe-di-budget"
     history_models = ("budget.BudgetLine", "budget.Variation", "budget.FundingChannel",
