@@ -92,24 +92,40 @@ def _sql_of(queryset):
 
 
 def plain_sql():
-    """The export's 19 columns with plain joins: no scope, no escaping, no text casts."""
+    """The export's 20 columns with plain joins: no scope, no escaping, no text casts.
+
+    The area di utenza as a plain SQL would write it: the codes grouped once per line and
+    once per action (``string_agg``, by code), the line's own else its action's.
+    """
     from budget.models import BudgetLine, FundingChannel, Variation
+    from classification.models import Assignment, Code, Dimension
     from objectives.models import Action, Objective, OperatingPlan, ZonePlan
 
     t = {m: m._meta.db_table for m in (BudgetLine, FundingChannel, Variation, Action, Objective,
-                                       OperatingPlan, ZonePlan)}
+                                       OperatingPlan, ZonePlan, Assignment, Code, Dimension)}
+
+    def codes(key, condition):
+        return (f"SELECT ca.{key}, string_agg(cc.code || ' ' || trim_scale(ca.share)::text, "  # noqa: S608
+                f"';' ORDER BY cc.code) AS codes FROM {t[Assignment]} ca "
+                f"JOIN {t[Code]} cc ON cc.id = ca.code_id "
+                f"JOIN {t[Dimension]} cd ON cd.id = ca.dimension_id "
+                f"WHERE cd.code = 'area_utenza' AND {condition} GROUP BY ca.{key}")
+
     return (
         "SELECT bl.id, zp.ambito_id, o.plan_id, p.year, a.objective_id, o.number, o.title, "  # noqa: S608
         "bl.action_id, a.number, a.title, bl.item, bl.note, bl.channel_id, fc.code, "
         "bl.preventivo, bl.preventivo - COALESCE(v.diff, 0), bl.consuntivo, bl.source_note, "
-        f"bl.position FROM {t[BudgetLine]} bl "
+        f"bl.position, COALESCE(cl.codes, cact.codes) FROM {t[BudgetLine]} bl "
         f"JOIN {t[Action]} a ON a.id = bl.action_id "
         f"JOIN {t[Objective]} o ON o.id = a.objective_id "
         f"JOIN {t[OperatingPlan]} p ON p.id = o.plan_id "
         f"JOIN {t[ZonePlan]} zp ON zp.id = p.zone_plan_id "
         f"LEFT JOIN {t[FundingChannel]} fc ON fc.id = bl.channel_id "
         f"LEFT JOIN (SELECT line_id, SUM(new_amount - previous_amount) AS diff "
-        f"FROM {t[Variation]} GROUP BY line_id) v ON v.line_id = bl.id ORDER BY bl.id"
+        f"FROM {t[Variation]} GROUP BY line_id) v ON v.line_id = bl.id "
+        f"LEFT JOIN ({codes('line_id', 'ca.line_id IS NOT NULL')}) cl ON cl.line_id = bl.id "
+        f"LEFT JOIN ({codes('action_id', 'ca.line_id IS NULL')}) cact "
+        f"ON cact.action_id = bl.action_id ORDER BY bl.id"
     )
 
 
