@@ -257,7 +257,7 @@ ROTATED = {"history", "history version", "delete"}
 ENGLISH = re.compile(
     r"\b(Choose a date|Revert|Changed by|Change reason|Changes|This exporter|Select all|"
     r"Add another|Save and|Search|History|Delete|Export|Import|Submit|Close|entry|entries|"
-    r"None|Object|Date/time|Comment|Historical)\b")
+    r"None|Object|Date/time|Comment|Historical|Created|Changed|Deleted)\b")
 
 # Pages whose screenshots are kept in SHOTS (looked at by a person, issue 18).
 SHOOT = {
