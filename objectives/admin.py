@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from budget.selectors import objectives_with_totals
@@ -100,8 +101,34 @@ class PolicyGoalAdmin(ScopedAdmin):
     search_fields = ["title"]
 
 
+class ActivitiesField(forms.CharField):
+    """The year's activities, one per line: staff read and type a list, not JSON ("[]")."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ObjectiveAdminForm(forms.ModelForm):
+    activities = ActivitiesField(
+        label="Azioni dell'anno", required=False, help_text="Una per riga.",
+    )
+
+    class Meta:
+        model = Objective
+        fields = ["activities"]  # the admin adds its own fieldsets to these
+
+
 @admin.register(Objective)
 class ObjectiveAdmin(FrozenPlanMixin, ScopedAdmin):
+    form = ObjectiveAdminForm
     list_display = ["number", "title", "plan", "preventivo", "consuntivo"]
     list_display_links = ["number", "title"]
     list_filter = ["plan__zone_plan__ambito", "plan__year", "plan__state"]
