@@ -298,3 +298,18 @@ def test_crlf_rows_ends_rows_like_the_csv_module():
     assert exports.crlf_rows(copied) == b'7,"a\nb",x\r\n8,,"c""\n"\r\n12,"d\n\ne",\r\n'
     assert exports.crlf_rows(b'5,"x\n"\n') == b'5,"x\n"\r\n'
     assert exports.crlf_rows(b"5,a\n6,b\n") == b"5,a\r\n6,b\r\n"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of PostgreSQL's COPY")
+def test_the_export_looks_up_no_code_or_variation_once_per_line(world):
+    """Issue 22: the area di utenza and the approved preventivo come from tables grouped
+    once and joined, not from subqueries run for each line (4.6 of 6.9 s at 60 ambiti)."""
+    rows = exports.BudgetLineExportView.queryset.order_by("pk").values_list(
+        "pk", "approved_preventivo", "area_utenza")
+    sql, params = rows.query.sql_with_params()
+    for _compiled_again in range(2):  # a query compiled twice joins each table once
+        assert str(rows.query).count("LEFT OUTER JOIN (SELECT") == 3
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "SubPlan" not in plan, plan
