@@ -51,6 +51,12 @@ def _check_saved(model, request, obj):
 class ScopedRelatedFilter(admin.RelatedFieldListFilter):
     """A sidebar filter that offers only the related objects the user may see."""
 
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        # Django offers the empty choice as "-", which reads as nothing to a person (and to
+        # a screen reader): name it, as the text filters do.
+        self.empty_value_display = "(non indicato)"
+
     def field_choices(self, field, request, model_admin):
         related = field.related_model
         if not (isinstance(related, type) and issubclass(related, ScopedModel)):

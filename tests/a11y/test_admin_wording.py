@@ -32,3 +32,13 @@ def test_the_empty_value_of_a_text_filter_has_a_name(client, world):
     html = response.content.decode()
     assert response.status_code == 200
     assert '<a href="?size_class=">(non indicato)</a>' in html
+
+
+def test_the_empty_value_of_a_related_filter_has_a_name(client, world):
+    # A budget line without a channel is filtered by "(non indicato)", not by a bare "-".
+    client.force_login(world.user("staff_a"))
+    response = client.get("/admin/budget/budgetline/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<a href="?channel__isnull=True">(non indicato)</a>' in html
+    assert '<a href="?channel__isnull=True">-</a>' not in html
