@@ -21,7 +21,8 @@ from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-PASSWORD = "a-long-test-password"
+from tests.planning.conftest import logged_in_page
+
 WIDTHS = [1280, 390]
 SHOTS = Path(tempfile.gettempdir()) / "pianozona-admin-a11y"
 
@@ -52,16 +53,8 @@ def admin_site(browser, base):
     pages = {}
     try:
         for role, username in (("staff_a", "staff_a"), ("superuser", "root")):
-            context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900},
-                                          locale="it-IT")
+            context, page = logged_in_page(browser, base, username, width=WIDTHS[0])
             contexts.append(context)
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            page.goto(f"{base}/accesso/")
-            page.fill("#id_username", username)
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(re.compile(r"/piani/$"))
             page.base = base
             pages[role] = page
         yield AdminSite(world, found, Audit(pages))

@@ -25,10 +25,10 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 from django.urls import reverse as django_reverse
 
-from tests.planning.conftest import PASSWORD
+from tests.planning.conftest import logged_in_page
 
 WIDTHS = (1280, 390)
 ROLES = ("staff_a", "referent_a", "assembly_a", "auditor_a")
@@ -86,23 +86,14 @@ SAME_CONTENT = """() => (document.querySelector('main') || document.body).outerH
     .map(a => a.getAttribute('href') + a.textContent).join('|')"""
 
 
-def _walk(patterns, prefix="", namespace=None):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            ns = namespace
-            if p.namespace:
-                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
-            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
-        elif isinstance(p, URLPattern):
-            if p.name is None and namespace is None:
-                yield f"path:{prefix}{p.pattern}"
-            else:
-                yield f"{namespace}:{p.name or ''}" if namespace else p.name
-
-
 def app_page_names():
     """The project's URL patterns that are not the admin's nor the API's."""
-    from tests.security.test_access_matrix import ALLOWED_THIRD_PARTY, admin_names, api_names
+    from tests.security.test_access_matrix import (
+        ALLOWED_THIRD_PARTY,
+        _walk,
+        admin_names,
+        api_names,
+    )
 
     others = admin_names() | api_names() | ALLOWED_THIRD_PARTY
     found = set(_walk(get_resolver("pianozona.urls").url_patterns))
@@ -227,16 +218,13 @@ def audit_page(page, visit, width, audit):
 
 def role_page(browser, base, role, width):
     """A page of a new context, logged in as ``role`` unless anonymous."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="it-IT")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
+    if role == ANONYMOUS:
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="it-IT")
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+    else:
+        context, page = logged_in_page(browser, base, role, width=width, timeout=20_000)
     page.base = base
-    if role != ANONYMOUS:
-        page.goto(f"{base}/accesso/")
-        page.fill("#id_username", role)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"/piani/$"))
     return context, page
 
 

@@ -36,11 +36,11 @@ def plain_cookies(settings):
     settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME = "sessionid", "csrftoken"
 
 
-def logged_in_page(browser, base_url, username, *, width=1280):
+def logged_in_page(browser, base_url, username, *, width=1280, timeout=15_000):
     """A new browser context at ``width`` px, logged in as ``username`` (Italian locale)."""
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="it-IT")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(timeout)
     page.goto(f"{base_url}/accesso/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
