@@ -168,6 +168,10 @@ def unclassified_lines(lines, dimension_code):
     return lines.filter(id__in=missing)
 
 
+# A code and its share as the export prints it ("ANZIANI 50"), on PostgreSQL.
+PG_CODE_TEXT = "cc.code || ' ' || trim_scale(ca.share)::text"
+
+
 class EffectiveCodes(Func):
     """A BudgetLine queryset's effective codes of a dimension as text, the line's own codes
     else its action's, code then share, by code: "ANZIANI 50;DISABILI 50" ('' when
@@ -186,19 +190,24 @@ class EffectiveCodes(Func):
         self.dimension_code = dimension_code
         self.grouped = grouped
 
-    def _grouped_sql(self, compiler):
+    @staticmethod
+    def _codes_from():
+        """FROM … WHERE of the assignments of one dimension (its code the first parameter),
+        ready for one more condition: shared by the subqueries and the grouped tables."""
         a, c, d = (m._meta.db_table for m in (Assignment, Code, Dimension))
-        text = "cc.code || ' ' || trim_scale(ca.share)::text"
+        # Table names come from the models, values are parameters: nothing from the user.
+        return (" FROM " + a + " ca JOIN " + c + " cc ON cc.id = ca.code_id JOIN " + d
+                + " cd ON cd.id = ca.dimension_id WHERE cd.code = %s AND ")
+
+    def _grouped_sql(self, compiler):
+        text = PG_CODE_TEXT
         name = "pz_" + re.sub(r"\W", "_", self.dimension_code)
         parts = []
         for suffix, key, cond, on in (
                 ("_line", "ca.line_id", "ca.line_id IS NOT NULL", self.source_expressions[0]),
                 ("_action", "ca.action_id", "ca.line_id IS NULL", self.source_expressions[1])):
-            # Table names come from the models, values are parameters: nothing from the user.
-            derived = ("SELECT " + key + " AS k, STRING_AGG(" + text + ", ';' ORDER BY cc.code)"  # noqa: S608
-                       " AS v FROM " + a + " ca JOIN " + c + " cc ON cc.id = ca.code_id JOIN "
-                       + d + " cd ON cd.id = ca.dimension_id WHERE cd.code = %s AND " + cond
-                       + " GROUP BY " + key)
+            derived = ("SELECT " + key + " AS k, STRING_AGG(" + text + ", ';' ORDER BY cc.code)"
+                       " AS v" + self._codes_from() + cond + " GROUP BY " + key)
             column = GroupedColumn(name + suffix, derived, [self.dimension_code], on,
                                    output_field=TextField())
             parts.append(compiler.compile(column)[0])
@@ -207,12 +216,9 @@ class EffectiveCodes(Func):
     def _sql(self, compiler, connection, postgresql):
         line_sql, line_params = compiler.compile(self.source_expressions[0])
         action_sql, action_params = compiler.compile(self.source_expressions[1])
-        a, c, d = (m._meta.db_table for m in (Assignment, Code, Dimension))
-        # Table names come from the models, values are parameters: nothing from the user.
-        joins = (" FROM " + a + " ca JOIN " + c + " cc ON cc.id = ca.code_id JOIN " + d
-                 + " cd ON cd.id = ca.dimension_id WHERE cd.code = %s AND ")
+        joins = self._codes_from()
         if postgresql:
-            text = "cc.code || ' ' || trim_scale(ca.share)::text"
+            text = PG_CODE_TEXT
             parts = [("(SELECT STRING_AGG(" + text + ", ';' ORDER BY cc.code)" + joins  # noqa: S608
                       + cond + ")") for cond in (
                           "ca.line_id = " + line_sql,
