@@ -62,3 +62,13 @@ def check_axe(page):
     """WCAG 2.1 AA as axe-core sees it: no violation at all."""
     results = axe_module.Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def axe_violations(page):
+    """Every axe-core violation on ``page`` (any impact), one readable line each: for the
+    tests that walk many pages and report every problem together at the end."""
+    found = []
+    for v in axe_module.Axe().run(page).response["violations"]:
+        targets = [" ".join(map(str, n["target"])) for n in v["nodes"]][:3]
+        found.append(f"{v['id']} ({v['impact']}, {len(v['nodes'])}×) {targets}")
+    return found

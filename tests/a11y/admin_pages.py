@@ -168,13 +168,6 @@ def app_pages(found):
     return pages
 
 
-def run_axe(page):
-    """axe-core's violations on ``page`` (the same run as tests.browser.check_axe)."""
-    from ..browser import axe_module
-
-    return axe_module.Axe().run(page).response["violations"]
-
-
 def _overflow(page):
     """Pixels the page is wider than the viewport (0: no sideways scrolling of the page)."""
     return page.evaluate(
@@ -201,11 +194,9 @@ class Audit:
             english = ENGLISH.findall(page.inner_text("#content"))
             if english:
                 self.problems.append(f"{name} @{self.width}: English text {sorted(set(english))}")
-        for violation in run_axe(page):
-            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
-            self.problems.append(
-                f"{name} @{self.width}: axe {violation['id']} ({violation['impact']}) "
-                f"on {len(targets)}: {targets[:4]}")
+        from ..browser import axe_violations
+
+        self.problems += [f"{name} @{self.width}: axe {v}" for v in axe_violations(page)]
         if self.width < 500 and (extra := _overflow(page)) > 0:
             self.problems.append(f"{name} @{self.width}: page {extra} px wider than the screen")
 

@@ -168,7 +168,7 @@ def expected_status(visit):
 
 def audit_page(page, visit, width, audit):
     """Open ``visit`` in ``page`` (already at ``width``) and check it."""
-    from tests.browser import axe_module
+    from tests.browser import axe_violations
 
     where = f"{visit.name} {visit.url} as {visit.role} at {width}px"
     if visit.name in DOWNLOADS:
@@ -208,12 +208,9 @@ def audit_page(page, visit, width, audit):
     if SHOTS:
         slug = re.sub(r"[^a-z0-9]+", "-", f"{visit.name}-{visit.role}".lower())
         page.screenshot(path=f"{SHOTS}/{slug}-{width}.png", full_page=True)
-    results = axe_module.Axe().run(page)
+    found = axe_violations(page)
     audit.pages += 1
-    for v in results.response["violations"]:
-        targets = [" ".join(map(str, n["target"])) for n in v["nodes"]][:3]
-        audit.problems.append(f"{where}: axe {v['id']} ({v['impact']}, {len(v['nodes'])}×) "
-                              f"{targets}")
+    audit.problems += [f"{where}: axe {violation}" for violation in found]
 
 
 def role_page(browser, base, role, width):

@@ -24,6 +24,7 @@ from governance.models import Ambito
 from objectives.models import OperatingPlan
 from reports import rendering
 from reports.models import ReportJob
+from tests.browser import axe_violations
 from tests.builders import build_ambito, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True),
@@ -42,14 +43,6 @@ LONG_PAGES = {"/piani/N/cruscotto/", "/piani/N/rilevazioni/N/"}
 
 def _shape(url):
     return re.sub(r"\d+", "N", urlparse(url).path)
-
-
-def _violations(page):
-    from tests.browser import axe_module
-
-    results = axe_module.Axe().run(page)
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"]]
 
 
 def _seeds_present():
@@ -90,7 +83,7 @@ def test_every_page_fits_a_phone(open_page):
                 "e.getBoundingClientRect().right > w + 1 && !e.closest('.table-responsive'))"
                 ".slice(0, 3).map(e => e.tagName + '.' + e.className)", WIDTH)
             problems.append(f"{url}: {width} px wide ({culprits})")
-        problems += [f"{url}: axe {v}" for v in _violations(page)]
+        problems += [f"{url}: axe {v}" for v in axe_violations(page)]
         if shape in LONG_PAGES:
             targets = page.eval_on_selector_all("#indice a[href^='#']",
                                                 "els => els.map(e => e.getAttribute('href'))")

@@ -20,6 +20,7 @@ import pytest
 from core.roles import Role
 from governance.models import Ambito
 from objectives.models import Referent
+from tests.browser import axe_violations
 from tests.builders import make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True),
@@ -42,14 +43,6 @@ READERS = {"revisore_test": Role.AUDITOR, "sindaco_test": Role.ASSEMBLY,
 
 def _shape(url):
     return re.sub(r"\d+", "N", urlparse(url).path)
-
-
-def _violations(page):
-    from tests.browser import axe_module
-
-    results = axe_module.Axe().run(page)
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in results.response["violations"]]
 
 
 def _readers():
@@ -98,7 +91,7 @@ def _walk(page, start, problems, audited):
         content = hash(page.eval_on_selector("main", "e => e.innerHTML"))
         if content not in audited:
             audited.add(content)
-            problems += [f"{who} {url}: axe {v}" for v in _violations(page)]
+            problems += [f"{who} {url}: axe {v}" for v in axe_violations(page)]
         if SHOTS:  # to look at them: READER_SHOTS=/some/dir
             page.screenshot(path=f"{SHOTS}/{who}{shape.replace('/', '_')}.png")
         read_view = page.locator("#read-only-note").count() == 1
