@@ -9,8 +9,9 @@ the planner's statistics), whatever it writes is dropped with the copy.
 
 At start the template is checked against its manifest: every table's live rows equal to the
 manifest, no dead rows, the planner's row estimate (``pg_class.reltuples``) within 2 % of the
-live rows. A template of another generator version / seed / scale is regenerated; one whose
-rows drifted is refused (``--regenerate`` / ``BENCH_REGENERATE=1`` rebuilds it).
+live rows. A template of another generator version / seed / scale / migration state is
+regenerated; one whose rows drifted is refused (``--regenerate`` / ``BENCH_REGENERATE=1``
+rebuilds it).
 
     python bench/databases.py --ambiti 600            # generate (or check) the template
 """
@@ -60,11 +61,24 @@ def dsn(url, dbname):
     return urlunparse(urlparse(url)._replace(path=f"/{dbname}"))
 
 
+def migration_state():
+    """A digest of every migration file of the project: a template generated before a
+    migration is regenerated rather than migrated on its copy, where the migration's writes
+    would leave dead rows in the tables measured."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("*/migrations/[0-9]*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def wanted_meta(ambiti):
     from synthetic.version import GENERATOR_VERSION
 
     return {"generator": str(GENERATOR_VERSION), "seed": str(SEED), "ambiti": str(ambiti),
-            "years": str(YEARS), "density": str(DENSITY)}
+            "years": str(YEARS), "density": str(DENSITY), "migrations": migration_state()}
 
 
 def _admin(url):

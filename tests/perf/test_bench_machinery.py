@@ -3,7 +3,7 @@ server, no timing. The bench itself runs with `make bench`, never under pytest."
 
 import pytest
 
-from bench import stats
+from bench import databases, stats
 from bench.databases import manifest_problems
 from bench.exports import with_jit
 
@@ -66,6 +66,25 @@ def test_manifest_matches_only_with_the_same_live_rows_no_dead_rows_and_fresh_st
     never_analysed = {**clean, "auth_user": {"dead": 0, "estimate": -1.0}}
     assert manifest_problems(manifest, dict(manifest), never_analysed) == [
         "auth_user: stima del pianificatore -1, righe 3"]
+
+
+def test_template_make_changes_with_any_migration_file(tmp_path, monkeypatch):
+    """A template generated before a migration is regenerated, not migrated on its copy
+    (the migration's writes left a dead row in returns_returntemplate in every run)."""
+    migrations = tmp_path / "returns" / "migrations"
+    migrations.mkdir(parents=True)
+    (migrations / "__init__.py").write_text("")
+    (migrations / "0001_initial.py").write_text("operations = []\n")
+    monkeypatch.setattr(databases, "ROOT", tmp_path)
+    first = databases.migration_state()
+    assert databases.migration_state() == first
+
+    (migrations / "0002_fnps_layout_note.py").write_text("operations = ['RunPython']\n")
+    added = databases.migration_state()
+    assert added != first
+    (migrations / "0002_fnps_layout_note.py").write_text("operations = ['RunSQL']\n")
+    assert databases.migration_state() not in (first, added)
+    assert databases.wanted_meta(1)["migrations"] == databases.migration_state()
 
 
 def test_jit_option_replaces_only_the_jit_setting():
