@@ -38,6 +38,10 @@ BENCH_DB = ROOT / "var" / "bench.sqlite3"
 OWN_DATABASE = "DATABASE_URL" not in os.environ
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{BENCH_DB}")
 os.environ.setdefault("DJANGO_MEDIA_ROOT", str(ROOT / "var" / "bench-media"))
+# An empty static root of its own: without collectstatic WhiteNoise warned in every worker
+# ("No directory at: …/staticfiles/"), the files themselves come from the finders.
+os.environ.setdefault("DJANGO_STATIC_ROOT", str(ROOT / "var" / "bench-static"))
+Path(os.environ["DJANGO_STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 # Benchmarks that go through the test client (bench_api) talk plain HTTP to localhost.
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,testserver,127.0.0.1")
