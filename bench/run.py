@@ -73,7 +73,8 @@ def print_table(title, rows):
 
 
 def report_benchmarks():
-    """The PDF benchmark on the seed documents (SQLite unless told otherwise): not met."""
+    """The PDF benchmark on the seed documents (SQLite unless told otherwise): (not met,
+    its printed rows for the run's JSON file)."""
     import django
 
     (ROOT / "var").mkdir(exist_ok=True)
@@ -93,7 +94,7 @@ def report_benchmarks():
     sys.stdout.flush()
     if not ok:
         not_met.append(f"PDF <= {reports.RATIO_TARGET} × WeasyPrint da solo")
-    return not_met
+    return not_met, rows
 
 
 def command_benchmarks():
@@ -368,9 +369,10 @@ def main():
           f"{os.cpu_count()} CPU, carico {load()}", flush=True)
 
     server = postgres_server()
-    not_met, broken = [], False
+    not_met, broken, pdf_rows = [], False, None
     if not args.skip_reports:
-        not_met += report_benchmarks()
+        found, pdf_rows = report_benchmarks()
+        not_met += found
     if server is None:
         print("\nTabella delle scale: richiede PostgreSQL. Imposta DATABASE_URL "
               "(postgres://…) oppure avvia PostgreSQL su 127.0.0.1:5432 (utente postgres); "
@@ -382,9 +384,13 @@ def main():
                                              args.table_only)
         not_met += found
         broken |= failed
+        if pdf_rows:
+            results["pdf"] = pdf_rows
         out = ROOT / "var" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(results, indent=1, default=str))
+        print(f"\nRisultati: {out.relative_to(ROOT)} (confronto di due giri: "
+              f"python bench/compare.py <giro 1>.json <giro 2>.json)")
     if not (args.skip_reports or args.skip_commands):
         broken |= command_benchmarks()
     print(f"\nCarico alla fine: {load()}")

@@ -1,0 +1,63 @@
+"""bench/compare.py: two runs of make bench judged figure by figure (issue 22's "two
+consecutive runs within their printed spread"). Pure arithmetic on the runs' JSON."""
+
+from bench import compare
+
+
+def _run(p95, low, high, export, national):
+    return {
+        "table": [{"what": "cruscotto", "who": "ufficio", "queries": {"600": 18},
+                   "cells": {"600": {"n": 100, "p50": 50.0, "p95": p95, "p95_low": low,
+                                     "p95_high": high, "cpu50": 40.0}}}],
+        "export": [["righe di budget esportate (tutte)", "2,226,186"],
+                   ["esportazione HTTP (revisore di ogni ambito)",
+                    f"  294,377 righe/s    {export} s   438.9 MB"],
+                   ["django-import-export use_bulk=True", "252 righe/s  39.72 s [39.72–39.72]"]],
+        "settings": [["cruscotto – JIT attivo", "p50   60.6  p95   83.7 [77–130] ms"]],
+        "pdf": [["CPU ratio, median [min-max of the runs]", "0.990 [0.895–1.115]"]],
+        "returns": {"one": {}, "national": {"600": national}},
+    }
+
+
+def test_printed_cells_are_read_value_low_high():
+    assert compare.figure("  294,377 righe/s    7.56 s [7.41–8.11]   438.9 MB") == (
+        7.56, 7.41, 8.11)
+    assert compare.figure("p50   60.6  p95   83.7 [77–130] ms") == (83.7, 77.0, 130.0)
+    assert compare.figure("0.990 [0.895-1.115]") == (0.990, 0.895, 1.115)
+    assert compare.figure("13.80 [13.61–13.94]") == (13.80, 13.61, 13.94)
+    assert compare.figure("MET") is None
+    assert compare.figure("2,226,186") is None
+
+
+def test_overlapping_intervals_agree_and_disjoint_ones_are_listed():
+    first = _run(76, 71, 82, "7.59 [7.37–8.42]", [2720, 2820, 3090, 2800, 2900])
+    second = _run(69, 65, 73, "7.56 [7.41–8.11]", [2600, 2650, 2700, 2610, 2620])
+    rows, disagree = compare.compare(first, second)
+    verdicts = {name: verdict for name, _a, _b, verdict in rows}
+    assert verdicts["p95 cruscotto (ufficio) @ 600"] == "accordo"  # 71–82 and 65–73
+    assert verdicts["export: esportazione HTTP (revisore di ogni ambito)"] == "accordo (in)"
+    # Measured once per run: shown, never judged either way.
+    assert verdicts["export: django-import-export use_bulk=True"] == "una misura"
+    # 2720–3090 against 2600–2700: apart.
+    assert disagree == ["ISTAT nazionale mediana ms @ 600"]
+
+    assert compare.compare(first, first)[1] == []
+    del second["pdf"]
+    rows, disagree = compare.compare(first, second)
+    assert ("pdf: CPU ratio, median [min-max of the runs]", (0.99, 0.895, 1.115), None,
+            "solo in un giro") in rows
+    assert disagree == ["ISTAT nazionale mediana ms @ 600"]
+
+
+def test_exit_code_says_whether_the_runs_agree(tmp_path, capsys):
+    import json
+
+    a, b, c = (tmp_path / f"{n}.json" for n in "abc")
+    a.write_text(json.dumps(_run(76, 71, 82, "7.59 [7.37–8.42]", [2720, 2820, 3090])))
+    b.write_text(json.dumps(_run(74, 67, 83, "7.56 [7.41–8.11]", [2700, 2800, 2900])))
+    c.write_text(json.dumps(_run(140, 130, 150, "7.56 [7.41–8.11]", [2700, 2800, 2900])))
+    assert compare.main([str(a), str(b)]) == 0
+    assert "5 di 5 figure in accordo" in capsys.readouterr().out
+    assert compare.main([str(a), str(c)]) == 1
+    assert "p95 cruscotto (ufficio) @ 600" in capsys.readouterr().out.split("In disaccordo:")[1]
+    assert compare.main([str(a)]) == 2
