@@ -254,10 +254,13 @@ def scale_table(server, scales, samples, runs, regenerate, skip_import=False,
             worker.ask()  # ready: migrated, warmed up
         rows = workers[0].ask(cmd="rows")["rows"]
         started, load_before = time.time(), load()
-        table = []
+        table, ticks = [], []
         for index, row in enumerate(rows):
             queries = {w.ambiti: w.ask(cmd="queries", row=index)["queries"] for w in workers}
             times, cpu = interleaved(workers, index, samples)
+            # The machine's speed during this row: compared across runs (bench/compare.py),
+            # it tells a slower host from a slower app.
+            ticks += workers[0].ask(cmd="metronome", n=ROUND)["times"]
             cells = {ambiti: {**stats.summary(times[(ambiti, None)]),
                               "cpu50": stats.nearest_rank(cpu[(ambiti, None)], 50)}
                      for ambiti in scales}
@@ -267,6 +270,8 @@ def scale_table(server, scales, samples, runs, regenerate, skip_import=False,
                               for a in scales), file=sys.stderr, flush=True)
         load_after = load()
         results["table"] = table
+        p50, low, high = stats.median_interval(ticks)
+        results["metronome"] = {"n": len(ticks), "p50": p50, "p50_low": low, "p50_high": high}
         print(f"\nScala: pagine e liste API su PostgreSQL, {samples} richieste per riga e "
               f"scala, scale alternate ogni {ROUND}; p50 e p95 per rango più vicino, [intervallo "
               f"al 95 % del p95]; q = query; cpu = p50 dei ms di CPU del processo Django.\n"
@@ -296,6 +301,9 @@ def scale_table(server, scales, samples, runs, regenerate, skip_import=False,
             if staff and not fast:
                 not_met.append(f"p95 <= {P95_TARGET_MS:.0f} ms: {row['what']} "
                                + str({a: round(row['cells'][a]['p95']) for a in scales}))
+        m = results["metronome"]
+        print(f"Metronomo (lo stesso template Django, solo CPU, {m['n']} volte durante la "
+              f"tabella): p50 {m['p50']:.2f} ms [{m['p50_low']:.2f}–{m['p50_high']:.2f}]")
         dead = {w.ambiti: w.ask(cmd="dead")["dead"] for w in workers}
         print(f"Righe morte lasciate dalle richieste (poi VACUUM ANALYZE): {dead}")
         if table_only:

@@ -48,6 +48,13 @@ def summary(values, q=95):
             "p95_low": ordered[low - 1], "p95_high": ordered[high - 1]}
 
 
+def median_interval(values):
+    """The nearest-rank median and the 95 % interval of its rank: (p50, low, high)."""
+    ordered = sorted(values)
+    low, high = rank_interval(len(ordered), 50)
+    return nearest_rank(ordered, 50), ordered[low - 1], ordered[high - 1]
+
+
 def median_spread(values):
     """Median and (min, max) of a few timed runs."""
     return statistics.median(values), min(values), max(values)

@@ -61,3 +61,28 @@ def test_exit_code_says_whether_the_runs_agree(tmp_path, capsys):
     assert compare.main([str(a), str(c)]) == 1
     assert "p95 cruscotto (ufficio) @ 600" in capsys.readouterr().out.split("In disaccordo:")[1]
     assert compare.main([str(a)]) == 2
+
+
+def test_a_slower_host_is_told_from_a_slower_app_by_the_metronome():
+    """Run 2 found the host 30 % slower (same template, 1.30 ms against 1.00): a table figure
+    30 % higher agrees once evened; one 80 % higher does not; figures measured outside the
+    table (the export) are never evened."""
+    first = _run(62, 56, 69, "5.52 [5.32–5.98]", [2720, 2820, 3090])
+    first["metronome"] = {"n": 190, "p50": 1.00, "p50_low": 0.98, "p50_high": 1.02}
+    slower_host = _run(85, 81, 95, "7.20 [7.00–7.80]", [2720, 2820, 3090])
+    slower_host["metronome"] = {"n": 190, "p50": 1.30, "p50_low": 1.27, "p50_high": 1.33}
+    rows, disagree = compare.compare(first, slower_host)
+    verdicts = {name: verdict for name, _a, _b, verdict in rows}
+    assert verdicts[compare.METRONOME] == "macchina: secondo giro ×1.30"
+    # 81–95 ÷ 1.30 = 62–73, overlapping 56–69.
+    assert verdicts["p95 cruscotto (ufficio) @ 600"] == (
+        "accordo a macchina pari (giro 2 ÷ 1.30)")
+    assert disagree == ["export: esportazione HTTP (revisore di ogni ambito)"]
+
+    slower_app = _run(112, 105, 120, "5.52 [5.32–5.98]", [2720, 2820, 3090])
+    slower_app["metronome"] = slower_host["metronome"]
+    # 105–120 ÷ 1.30 = 81–92: still apart from 56–69.
+    assert compare.compare(first, slower_app)[1] == ["p95 cruscotto (ufficio) @ 600"]
+    # Without a metronome in both runs nothing is evened.
+    del slower_host["metronome"]
+    assert "p95 cruscotto (ufficio) @ 600" in compare.compare(first, slower_host)[1]

@@ -87,6 +87,14 @@ def test_template_make_changes_with_any_migration_file(tmp_path, monkeypatch):
     assert databases.wanted_meta(1)["migrations"] == databases.migration_state()
 
 
+def test_median_interval_brackets_the_nearest_rank_median():
+    values = list(range(1, 191))  # 190 metronome ticks
+    p50, low, high = stats.median_interval(reversed(values))
+    assert p50 == 95
+    assert low < 95 < high
+    assert (low, high) == tuple(values[i - 1] for i in stats.rank_interval(190, 50))
+
+
 def test_jit_option_replaces_only_the_jit_setting():
     assert with_jit("-c jit=off -c statement_timeout=30000", True) == (
         "-c statement_timeout=30000 -c jit=on")
