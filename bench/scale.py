@@ -216,9 +216,9 @@ def main():
     from bench import exports
 
     exports.vacuum()  # whatever migrate wrote, if anything
-    from pianozona.runtime import freeze_startup_objects
+    from pianozona.runtime import setup_web_worker
 
-    freeze_startup_objects()  # as pianozona/wsgi.py does in every web worker
+    setup_web_worker()  # as pianozona/wsgi.py does in every web worker
     worker = Worker()
     answers.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:

@@ -8,6 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pianozona.settings")
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "30000")
 application = get_wsgi_application()
 
-from pianozona.runtime import freeze_startup_objects  # noqa: E402 - after Django's setup
+from pianozona.runtime import setup_web_worker  # noqa: E402 - after Django's setup
 
-freeze_startup_objects()
+setup_web_worker()

@@ -1,5 +1,6 @@
 """The web worker's start-up (pianozona/wsgi.py): the objects of start-up are frozen out of the
-garbage collector's full collections (pianozona/runtime.py, issue 22)."""
+garbage collector's full collections, and full collections run after a response rather than
+in the middle of a request (pianozona/runtime.py, issue 22)."""
 
 import os
 import subprocess
@@ -19,3 +20,24 @@ def test_the_wsgi_worker_freezes_its_start_up_objects_with_every_view_imported()
     frozen, indicators_views, budget_views = done.stdout.split()
     assert int(frozen) > 50_000
     assert indicators_views == budget_views == "True"
+
+
+def test_the_wsgi_worker_runs_full_collections_after_the_response_not_during_it():
+    env = {**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "pianozona.settings"}
+    code = (
+        "import gc; import pianozona.wsgi\n"
+        "from django.core.signals import request_finished\n"
+        "seen = []\n"
+        "gc.callbacks.append(lambda phase, info: phase == 'start' "
+        "and seen.append(info['generation']))\n"
+        "junk = [[] for _ in range(300_000)]\n"  # allocations as a heavy page makes
+        "during = list(seen); seen.clear()\n"
+        "request_finished.send(sender=None)\n"
+        "print(gc.get_threshold()[2], 2 in during, seen)\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,  # noqa: S603
+                          capture_output=True, text=True, check=True, timeout=120)
+    threshold, full_during, after = done.stdout.split(maxsplit=2)
+    assert int(threshold) == 10_000
+    assert full_during == "False"  # young collections only while the page is built
+    # One full collection once the response is closed (a young one may start beside it).
+    assert after.strip().strip("[]").split(", ").count("2") == 1
