@@ -9,12 +9,12 @@ agree on a figure when their intervals overlap (``stats.overlap``); "in" says wh
 value also lies inside the other run's interval. A figure measured once per run (its
 interval a single point, e.g. the django-import-export baseline) is shown, not judged.
 
-The host itself changes speed between runs (seen here: the same page's CPU time per request
-38 ms in one run, 49 ms in the next, the app unchanged). Each run times a fixed CPU-only
-workload during its scale table (the metronome, bench/scale.py); a scale-table figure that
-disagrees as measured is judged again with the second run's times divided by the ratio of
-the two metronomes, and the verdict says so ("a macchina pari"). Figures measured outside
-the table (PDF, export, import, returns) are judged only as measured.
+The host itself changes speed between runs and within one (bench/metronome.py). Each phase
+of a run times the same CPU-only workload now and then; a figure that disagrees as measured
+is judged again with the second run's times divided by the ratio of the two runs'
+metronomes in that phase, and the verdict says so ("a macchina pari"). Ratios measured
+alternately inside one run (export / COPY, import / bulk, PDF / WeasyPrint) need no evening
+and get none.
 
 Exit 0 when every judged figure agrees, 1 when one does not (listed at the end).
 """
@@ -44,16 +44,28 @@ def figure(text):
     return tuple(float(g) for g in found.groups())
 
 
-METRONOME = "metronomo: p50 ms dello stesso template (solo CPU, durante la tabella)"
-TABLE = "p95 "
+METRONOME = "metronomo"
+# The phase of the run each section's figures were measured in (its metronome evens them).
+PHASES = {"p95 ": "tabella", "settings": "impostazioni", "jit_chunk": "jit_chunk",
+          "export": "export", "import": "import", "ISTAT": "returns", "pdf": "pdf"}
+RATIO_WORDS = ("rapporto", "ratio")
+
+
+def metronomes(results):
+    """phase -> (p50, low, high) of the metronome; the first runs kept one, of the table."""
+    m = results.get("metronome") or {}
+    if "p50" in m:
+        m = {"tabella": m}
+    return {phase: (v["p50"], v["p50_low"], v["p50_high"]) for phase, v in m.items()}
+
+
+def phase_of(name):
+    return next((phase for prefix, phase in PHASES.items() if name.startswith(prefix)), None)
 
 
 def figures(results):
     """name -> (value, low, high) of every figure with an interval in one run's JSON."""
-    out = {}
-    if results.get("metronome"):
-        m = results["metronome"]
-        out[METRONOME] = (m["p50"], m["p50_low"], m["p50_high"])
+    out = {f"{METRONOME} {phase}": value for phase, value in metronomes(results).items()}
     for row in results.get("table", []):
         for scale, cell in row["cells"].items():
             out[f"p95 {row['what']} ({row['who']}) @ {scale}"] = (
@@ -73,12 +85,11 @@ def figures(results):
     return out
 
 
-def machine_factor(a, b):
-    """How much slower the machine was in the second run (its metronome over the first's),
-    or None when either run has no metronome."""
-    if METRONOME in a and METRONOME in b:
-        return b[METRONOME][0] / a[METRONOME][0]
-    return None
+def machine_factors(first, second):
+    """phase -> how much slower the machine was in the second run (its metronome over the
+    first's), for the phases both runs timed."""
+    a, b = metronomes(first), metronomes(second)
+    return {phase: b[phase][0] / a[phase][0] for phase in a if phase in b}
 
 
 def compare(first, second):
@@ -86,21 +97,22 @@ def compare(first, second):
     "accordo a macchina pari", "DISACCORDO"; not judged: "macchina", "una misura", "solo in
     un giro"."""
     a, b = figures(first), figures(second)
-    factor = machine_factor(a, b)
+    factors = machine_factors(first, second)
     rows, disagree = [], []
     for name in list(a) + [n for n in b if n not in a]:
         x, y = a.get(name), b.get(name)
+        factor = factors.get(phase_of(name))
+        evenable = factor and not any(word in name for word in RATIO_WORDS)
         if x is None or y is None:
             rows.append((name, x, y, "solo in un giro"))
-        elif name == METRONOME:
-            rows.append((name, x, y, f"macchina: secondo giro ×{factor:.2f}"))
+        elif name.startswith(METRONOME):
+            rows.append((name, x, y, f"macchina: secondo giro ×{y[0] / x[0]:.2f}"))
         elif x[1] == x[2] or y[1] == y[2]:
             rows.append((name, x, y, "una misura"))
         elif stats.overlap(x[1:], y[1:]):
             inside = x[1] <= y[0] <= x[2] and y[1] <= x[0] <= y[2]
             rows.append((name, x, y, "accordo" + (" (in)" if inside else "")))
-        elif (factor and name.startswith(TABLE)
-              and stats.overlap(x[1:], tuple(v / factor for v in y[1:]))):
+        elif evenable and stats.overlap(x[1:], tuple(v / factor for v in y[1:])):
             rows.append((name, x, y, f"accordo a macchina pari (giro 2 ÷ {factor:.2f})"))
         else:
             rows.append((name, x, y, "DISACCORDO"))

@@ -10,7 +10,9 @@ RATIO_TARGET = 1.2
 RUNS = 5  # alternated: a full render, then WeasyPrint alone on its HTML
 
 
-def consuntivo_2018():
+def consuntivo_2018(phases=None):
+    """``phases``: bench/metronome.py's ticks, one round per run (how fast the machine was)."""
+    from bench import metronome
     from objectives.models import OperatingPlan
     from reports import charts, rendering
 
@@ -25,6 +27,8 @@ def consuntivo_2018():
     totals_cpu, alone_cpu = [], []
     result = None
     for _ in range(RUNS):
+        if phases is not None:
+            phases.add("pdf", metronome.sample(10))
         charts.forget_drawn()  # every run draws its charts again: no memo from the last one
         started, used = time.perf_counter(), time.process_time()
         with CaptureQueriesContext(connection) as captured:

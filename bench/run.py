@@ -47,7 +47,7 @@ os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,testserver,127.0.0.1")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 
-from bench import stats  # noqa: E402
+from bench import metronome, stats  # noqa: E402
 from bench.databases import (  # noqa: E402
     DEFAULT_POSTGRES,
     ManifestMismatch,
@@ -72,7 +72,7 @@ def print_table(title, rows):
         print(f"{name:<{width}}  {value}")
 
 
-def report_benchmarks():
+def report_benchmarks(phases):
     """The PDF benchmark on the seed documents (SQLite unless told otherwise): (not met,
     its printed rows for the run's JSON file)."""
     import django
@@ -89,7 +89,7 @@ def report_benchmarks():
     from bench import reports
 
     not_met = []
-    title, rows, ok = reports.consuntivo_2018()
+    title, rows, ok = reports.consuntivo_2018(phases)
     print_table(f"{title} [carico {load()}]", rows)
     sys.stdout.flush()
     if not ok:
@@ -164,6 +164,11 @@ class ScaleWorker:
                 self.process.kill()
 
 
+def tick(phases, phase, worker):
+    """ROUND timings of the metronome in ``worker``, counted to ``phase``."""
+    phases.add(phase, worker.ask(cmd="metronome", n=ROUND)["times"])
+
+
 def interleaved(workers, row, samples, variants=(None,), cmd="sample"):
     """``samples`` timings of ``row`` per worker and variant, in rounds of ROUND, the order of
     the scales and variants rotated at each round."""
@@ -182,7 +187,7 @@ def interleaved(workers, row, samples, variants=(None,), cmd="sample"):
     return times, cpu
 
 
-def returns_phase(workers, scales, samples, runs):
+def returns_phase(workers, scales, samples, runs, phases):
     """The ISTAT return (bench/returns.py): one ambito, ``samples`` builds per scale
     interleaved, p50/p95; the national aggregate over every ambito of the scale, ``runs``
     (at least 5) per scale, median and spread; query counts. Returns (not met, results)."""
@@ -191,6 +196,7 @@ def returns_phase(workers, scales, samples, runs):
     info = {w.ambiti: {s: w.ask(cmd="returns_queries", row=s) for s in ("one", "national")}
             for w in workers}
     times, _cpu = interleaved(workers, "one", samples, cmd="returns_sample")
+    tick(phases, "returns", workers[0])
     one = {a: stats.summary(times[(a, None)]) for a in scales}
     national = {}
     for worker in workers:  # a few runs each, the scales in turn
@@ -199,6 +205,7 @@ def returns_phase(workers, scales, samples, runs):
         for worker in workers:
             national[worker.ambiti] += worker.ask(cmd="returns_sample", row="national",
                                                   n=1)["times"]
+        tick(phases, "returns", workers[0])
     rows = []
     for a in scales:
         first = info[a]["one"]
@@ -226,9 +233,10 @@ def returns_phase(workers, scales, samples, runs):
     return found, {"info": info, "one": one, "national": national}
 
 
-def scale_table(server, scales, samples, runs, regenerate, skip_import=False,
+def scale_table(server, scales, samples, runs, regenerate, phases, skip_import=False,
                 table_only=False):
-    """Returns (not met, broken, results for the JSON file)."""
+    """Returns (not met, broken, results for the JSON file). ``phases``: the metronome's
+    ticks (bench/metronome.py), the PDF's already in."""
     not_met, results = [], {"scales": scales, "samples": samples}
     metas = {}
     for ambiti in scales:
@@ -254,13 +262,13 @@ def scale_table(server, scales, samples, runs, regenerate, skip_import=False,
             worker.ask()  # ready: migrated, warmed up
         rows = workers[0].ask(cmd="rows")["rows"]
         started, load_before = time.time(), load()
-        table, ticks = [], []
+        table = []
         for index, row in enumerate(rows):
             queries = {w.ambiti: w.ask(cmd="queries", row=index)["queries"] for w in workers}
             times, cpu = interleaved(workers, index, samples)
             # The machine's speed during this row: compared across runs (bench/compare.py),
             # it tells a slower host from a slower app.
-            ticks += workers[0].ask(cmd="metronome", n=ROUND)["times"]
+            tick(phases, "tabella", workers[0])
             cells = {ambiti: {**stats.summary(times[(ambiti, None)]),
                               "cpu50": stats.nearest_rank(cpu[(ambiti, None)], 50)}
                      for ambiti in scales}
@@ -270,8 +278,7 @@ def scale_table(server, scales, samples, runs, regenerate, skip_import=False,
                               for a in scales), file=sys.stderr, flush=True)
         load_after = load()
         results["table"] = table
-        p50, low, high = stats.median_interval(ticks)
-        results["metronome"] = {"n": len(ticks), "p50": p50, "p50_low": low, "p50_high": high}
+        results["metronome"] = phases.summary()
         print(f"\nScala: pagine e liste API su PostgreSQL, {samples} richieste per riga e "
               f"scala, scale alternate ogni {ROUND}; p50 e p95 per rango più vicino, [intervallo "
               f"al 95 % del p95]; q = query; cpu = p50 dei ms di CPU del processo Django.\n"
@@ -301,9 +308,10 @@ def scale_table(server, scales, samples, runs, regenerate, skip_import=False,
             if staff and not fast:
                 not_met.append(f"p95 <= {P95_TARGET_MS:.0f} ms: {row['what']} "
                                + str({a: round(row['cells'][a]['p95']) for a in scales}))
-        m = results["metronome"]
-        print(f"Metronomo (lo stesso template Django, solo CPU, {m['n']} volte durante la "
-              f"tabella): p50 {m['p50']:.2f} ms [{m['p50_low']:.2f}–{m['p50_high']:.2f}]")
+        m = results["metronome"]["tabella"]
+        print(f"Metronomo (bench/metronome.py: lo stesso template, solo CPU, {m['n']} volte "
+              f"durante la tabella): p50 {m['p50']:.2f} ms [{m['p50_low']:.2f}–"
+              f"{m['p50_high']:.2f}]")
         dead = {w.ambiti: w.ask(cmd="dead")["dead"] for w in workers}
         print(f"Righe morte lasciate dalle richieste (poi VACUUM ANALYZE): {dead}")
         if table_only:
@@ -319,6 +327,7 @@ def scale_table(server, scales, samples, runs, regenerate, skip_import=False,
                 continue
             times, _cpu = interleaved([largest], index, samples,
                                       variants=(None, "jit", "no_reuse"))
+            tick(phases, "impostazioni", largest)
             for variant, label in ((None, "come l'app: JIT spento, connessione riusata"),
                                    ("jit", "JIT attivo"),
                                    ("no_reuse", "una connessione per richiesta")):
@@ -333,14 +342,18 @@ def scale_table(server, scales, samples, runs, regenerate, skip_import=False,
         if not skip_import:
             extras.append(("import", smallest))
         for command, worker in extras:
+            tick(phases, command, worker)
             title, rows_, ok = worker.ask(cmd=command, runs=runs)["table"]
+            tick(phases, command, worker)
             print_table(f"{title} [{worker.ambiti} ambiti, carico {load()}]",
                         [tuple(r) for r in rows_])
             results[command] = rows_
             if not ok:
                 not_met.append(f"{title} ({worker.ambiti} ambiti)")
-        found, results["returns"] = returns_phase(workers, scales, samples, runs)
+        found, results["returns"] = returns_phase(workers, scales, samples, runs, phases)
         not_met += found
+        results["metronome"] = phases.summary()
+        print(f"\nMetronomo per fase, p50 [intervallo]: {phases.line()}")
         dead = {w.ambiti: w.ask(cmd="dead")["dead"] for w in workers}
         print(f"\nRighe morte dopo esportazione e importazione (nella copia, poi VACUUM "
               f"ANALYZE): {dead}")
@@ -378,8 +391,9 @@ def main():
 
     server = postgres_server()
     not_met, broken, pdf_rows = [], False, None
+    phases = metronome.Phases()
     if not args.skip_reports:
-        found, pdf_rows = report_benchmarks()
+        found, pdf_rows = report_benchmarks(phases)
         not_met += found
     if server is None:
         print("\nTabella delle scale: richiede PostgreSQL. Imposta DATABASE_URL "
@@ -388,13 +402,13 @@ def main():
         broken = True
     else:
         found, failed, results = scale_table(server, scales, args.samples, args.runs,
-                                             args.regenerate, args.skip_import,
+                                             args.regenerate, phases, args.skip_import,
                                              args.table_only)
         not_met += found
         broken |= failed
         if pdf_rows:
             results["pdf"] = pdf_rows
-        out = ROOT / "var" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        out = ROOT / "var" / f"bench-{time.strftime('%Y%m%d-%H%M%SZ', time.gmtime())}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(results, indent=1, default=str))
         print(f"\nRisultati: {out.relative_to(ROOT)} (confronto di due giri: "

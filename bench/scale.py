@@ -15,9 +15,8 @@ answer); logs and anything Django prints go to stderr.
     {"cmd": "export"} / {"cmd": "jit_chunk"} / {"cmd": "import"}   bench/exports.py
     {"cmd": "returns_sample", "row": scope, "n": k} / {"cmd": "returns_queries", "row": scope}
                                             bench/returns.py (scope "one" or "national")
-    {"cmd": "metronome", "n": k}            k timings (ms) of a fixed CPU-only workload (a
-                                            Django template of 300 rows, no database): how
-                                            fast the machine was meanwhile
+    {"cmd": "metronome", "n": k}            k timings (ms) of bench/metronome.py: how fast
+                                            the machine was meanwhile
     {"cmd": "quit"}
 """
 
@@ -146,32 +145,6 @@ class Worker:
         return {"queries": min(counts), "all": counts}
 
 
-_METRONOME = {}
-
-
-def metronome(n):
-    """``n`` renders of the same template with the same rows: the app's kind of work (template
-    engine, Decimal formatting) with no database and no I/O. Its times change only with the
-    machine (a busy host, a slower CPU), so a run can say how fast the machine was."""
-    from decimal import Decimal
-
-    from django.template import engines
-
-    if not _METRONOME:
-        _METRONOME["template"] = engines["django"].from_string(
-            "{% load l10n %}<table>{% for name, amount in rows %}<tr><td>{{ name }}</td>"
-            "<td>{{ amount|floatformat:2 }}</td><td>{{ amount|localize }}</td></tr>"
-            "{% endfor %}</table>")
-        _METRONOME["rows"] = [(f"Azione {i}", Decimal(i * 1234567) / 100) for i in range(300)]
-    template, context = _METRONOME["template"], {"rows": _METRONOME["rows"]}
-    times = []
-    for _ in range(n):
-        started = time.perf_counter()
-        template.render(context)
-        times.append((time.perf_counter() - started) * 1000)
-    return {"times": times}
-
-
 def handle(worker, command):
     from bench import exports, returns
 
@@ -183,7 +156,9 @@ def handle(worker, command):
     if name == "queries":
         return worker.queries(command["row"])
     if name == "metronome":
-        return metronome(command["n"])
+        from bench import metronome
+
+        return {"times": metronome.sample(command["n"])}
     if name == "dead":
         dead = exports.dead_rows()
         exports.vacuum()

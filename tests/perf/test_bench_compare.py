@@ -73,7 +73,7 @@ def test_a_slower_host_is_told_from_a_slower_app_by_the_metronome():
     slower_host["metronome"] = {"n": 190, "p50": 1.30, "p50_low": 1.27, "p50_high": 1.33}
     rows, disagree = compare.compare(first, slower_host)
     verdicts = {name: verdict for name, _a, _b, verdict in rows}
-    assert verdicts[compare.METRONOME] == "macchina: secondo giro ×1.30"
+    assert verdicts["metronomo tabella"] == "macchina: secondo giro ×1.30"
     # 81–95 ÷ 1.30 = 62–73, overlapping 56–69.
     assert verdicts["p95 cruscotto (ufficio) @ 600"] == (
         "accordo a macchina pari (giro 2 ÷ 1.30)")
@@ -86,3 +86,28 @@ def test_a_slower_host_is_told_from_a_slower_app_by_the_metronome():
     # Without a metronome in both runs nothing is evened.
     del slower_host["metronome"]
     assert "p95 cruscotto (ufficio) @ 600" in compare.compare(first, slower_host)[1]
+
+
+def test_each_phase_is_evened_by_its_own_metronome_and_ratios_never():
+    """The host slowed down only while run 2 exported: the export times are evened by the
+    export phase's metronome, the table's by the table's (unchanged), and a ratio measured
+    alternately inside the run is judged as measured."""
+    def run(export, ratio, export_tick, table_p95):
+        r = _run(table_p95, table_p95 - 4, table_p95 + 4, export, [2720, 2820, 3090])
+        r["export"].append(["rapporto HTTP / COPY stesse colonne", ratio])
+        r["metronome"] = {
+            "tabella": {"n": 190, "p50": 1.0, "p50_low": 0.99, "p50_high": 1.01},
+            "export": {"n": 20, "p50": export_tick, "p50_low": export_tick * 0.98,
+                       "p50_high": export_tick * 1.02}}
+        return r
+
+    first = run("5.52 [5.32–5.98]", "0.729 [0.655–0.806]", 1.0, 62)
+    second = run("7.20 [7.00–7.80]", "0.900 [0.850–0.950]", 1.3, 80)
+    rows, disagree = compare.compare(first, second)
+    verdicts = {name: verdict for name, _a, _b, verdict in rows}
+    assert verdicts["metronomo export"] == "macchina: secondo giro ×1.30"
+    assert verdicts["export: esportazione HTTP (revisore di ogni ambito)"] == (
+        "accordo a macchina pari (giro 2 ÷ 1.30)")
+    # The table's metronome did not move: 76–84 against 58–66 stays apart.
+    assert "p95 cruscotto (ufficio) @ 600" in disagree
+    assert "export: rapporto HTTP / COPY stesse colonne" in disagree
