@@ -66,6 +66,14 @@ def test_close_2018_from_the_page_with_the_seed_destination(db, open_page):
     phone = open_page("ufficio.test", width=390)
     phone.goto(phone.base + url)
     check_axe(phone)
+    # A long page on a phone: from the index of the steps to a step and back.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.click("#indice >> text=4. Chiusura dell'anno")
+    assert phone.url.endswith("#chiusura")
+    assert phone.locator("#chiusura").is_visible()
+    assert phone.locator(".to-index a[href='#indice']").count() == 5
+    phone.locator("section[aria-labelledby=chiusura] .to-index a").click()
+    assert phone.url.endswith("#indice")
     page = open_page("ufficio.test")
     page.goto(page.base + f"/piani/{plan.pk}/")
     page.click("text=Chiusura dell'anno")
