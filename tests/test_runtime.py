@@ -41,3 +41,22 @@ def test_the_wsgi_worker_runs_full_collections_after_the_response_not_during_it(
     assert full_during == "False"  # young collections only while the page is built
     # One full collection once the response is closed (a young one may start beside it).
     assert after.strip().strip("[]").split(", ").count("2") == 1
+
+
+def test_what_the_first_requests_load_is_frozen_after_the_tenth():
+    env = {**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "pianozona.settings"}
+    code = (
+        "import gc; import pianozona.wsgi\n"
+        "from django.core.signals import request_finished\n"
+        "start = gc.get_freeze_count(); cache = []\n"
+        "counts = []\n"
+        "for _ in range(10):\n"
+        "    cache.append({'template': [object() for _ in range(1000)]})\n"  # loaded lazily
+        "    request_finished.send(sender=None)\n"
+        "    counts.append(gc.get_freeze_count() - start)\n"
+        "print(counts[8], counts[9])\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,  # noqa: S603
+                          capture_output=True, text=True, check=True, timeout=120)
+    ninth, tenth = (int(n) for n in done.stdout.split())
+    assert ninth == 0  # nothing more frozen during the first nine requests
+    assert tenth >= 10  # the cache's dicts and lists (object() is not tracked), frozen
