@@ -10,20 +10,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_wsgi_worker_freezes_its_start_up_objects_with_every_view_imported():
+def _in_a_new_process(code):
+    """Run ``code`` in a fresh interpreter, as a web worker starts (a test process has its
+    garbage collector already touched by the suite)."""
     env = {**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "pianozona.settings"}
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,  # noqa: S603
+                          capture_output=True, text=True, check=True, timeout=120)
+
+
+def test_the_wsgi_worker_freezes_its_start_up_objects_with_every_view_imported():
     code = ("import gc, sys; import pianozona.wsgi; "
             "print(gc.get_freeze_count(), 'indicators.views' in sys.modules, "
             "'budget.views' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,  # noqa: S603
-                          capture_output=True, text=True, check=True, timeout=120)
+    done = _in_a_new_process(code)
     frozen, indicators_views, budget_views = done.stdout.split()
     assert int(frozen) > 50_000
     assert indicators_views == budget_views == "True"
 
 
 def test_the_wsgi_worker_runs_full_collections_after_the_response_not_during_it():
-    env = {**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "pianozona.settings"}
     code = (
         "import gc; import pianozona.wsgi\n"
         "from django.core.signals import request_finished\n"
@@ -34,8 +39,7 @@ def test_the_wsgi_worker_runs_full_collections_after_the_response_not_during_it(
         "during = list(seen); seen.clear()\n"
         "request_finished.send(sender=None)\n"
         "print(gc.get_threshold()[2], 2 in during, seen)\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,  # noqa: S603
-                          capture_output=True, text=True, check=True, timeout=120)
+    done = _in_a_new_process(code)
     threshold, full_during, after = done.stdout.split(maxsplit=2)
     assert int(threshold) == 10_000
     assert full_during == "False"  # young collections only while the page is built
@@ -44,7 +48,6 @@ def test_the_wsgi_worker_runs_full_collections_after_the_response_not_during_it(
 
 
 def test_what_the_first_requests_load_is_frozen_after_the_tenth():
-    env = {**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SETTINGS_MODULE": "pianozona.settings"}
     code = (
         "import gc; import pianozona.wsgi\n"
         "from django.core.signals import request_finished\n"
@@ -55,8 +58,7 @@ def test_what_the_first_requests_load_is_frozen_after_the_tenth():
         "    request_finished.send(sender=None)\n"
         "    counts.append(gc.get_freeze_count() - start)\n"
         "print(counts[8], counts[9])\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,  # noqa: S603
-                          capture_output=True, text=True, check=True, timeout=120)
+    done = _in_a_new_process(code)
     ninth, tenth = (int(n) for n in done.stdout.split())
     assert ninth == 0  # nothing more frozen during the first nine requests
     assert tenth >= 10  # the cache's dicts and lists (object() is not tracked), frozen
