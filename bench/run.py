@@ -55,9 +55,9 @@ from bench.databases import (  # noqa: E402
     ensure_template,
     scratch_copy,
 )
+from bench.interleave import ROUND, interleaved, table_rounds, tick  # noqa: E402
 
 P95_TARGET_MS = 150.0
-ROUND = 10  # requests per scale before the next scale's turn
 
 
 def load():
@@ -164,29 +164,6 @@ class ScaleWorker:
                 self.process.kill()
 
 
-def tick(phases, phase, worker):
-    """ROUND timings of the metronome in ``worker``, counted to ``phase``."""
-    phases.add(phase, worker.ask(cmd="metronome", n=ROUND)["times"])
-
-
-def interleaved(workers, row, samples, variants=(None,), cmd="sample"):
-    """``samples`` timings of ``row`` per worker and variant, in rounds of ROUND, the order of
-    the scales and variants rotated at each round."""
-    times = {(w.ambiti, v): [] for w in workers for v in variants}
-    cpu = {key: [] for key in times}
-    turns = [(w, v) for w in workers for v in variants]
-    for index in range(-(-samples // ROUND)):
-        shift = index % len(turns)
-        for worker, variant in turns[shift:] + turns[:shift]:
-            command = {"cmd": cmd, "row": row, "n": ROUND}
-            if variant:
-                command["variant"] = variant
-            answer = worker.ask(**command)
-            times[(worker.ambiti, variant)] += answer["times"]
-            cpu[(worker.ambiti, variant)] += answer["cpu"]
-    return times, cpu
-
-
 def returns_phase(workers, scales, samples, runs, phases):
     """The ISTAT return (bench/returns.py): one ambito, ``samples`` builds per scale
     interleaved, p50/p95; the national aggregate over every ambito of the scale, ``runs``
@@ -263,14 +240,13 @@ def scale_table(server, scales, samples, runs, regenerate, phases, skip_import=F
         rows = workers[0].ask(cmd="rows")["rows"]
         started, load_before = time.time(), load()
         table = []
+        queries_of = [{w.ambiti: w.ask(cmd="queries", row=index)["queries"] for w in workers}
+                      for index in range(len(rows))]
+        times, cpu = table_rounds(workers, len(rows), samples, phases)
         for index, row in enumerate(rows):
-            queries = {w.ambiti: w.ask(cmd="queries", row=index)["queries"] for w in workers}
-            times, cpu = interleaved(workers, index, samples)
-            # The machine's speed during this row: compared across runs (bench/compare.py),
-            # it tells a slower host from a slower app.
-            tick(phases, "tabella", workers[0])
-            cells = {ambiti: {**stats.summary(times[(ambiti, None)]),
-                              "cpu50": stats.nearest_rank(cpu[(ambiti, None)], 50)}
+            queries = queries_of[index]
+            cells = {ambiti: {**stats.summary(times[(index, ambiti)]),
+                              "cpu50": stats.nearest_rank(cpu[(index, ambiti)], 50)}
                      for ambiti in scales}
             table.append({**row, "queries": queries, "cells": cells})
             print(f"  {row['what']} ({row['who']}): "
@@ -280,8 +256,9 @@ def scale_table(server, scales, samples, runs, regenerate, phases, skip_import=F
         results["table"] = table
         results["metronome"] = phases.summary()
         print(f"\nScala: pagine e liste API su PostgreSQL, {samples} richieste per riga e "
-              f"scala, scale alternate ogni {ROUND}; p50 e p95 per rango più vicino, [intervallo "
-              f"al 95 % del p95]; q = query; cpu = p50 dei ms di CPU del processo Django.\n"
+              f"scala, righe e scale alternate ogni {ROUND} per tutta la tabella; p50 e p95 "
+              f"per rango più vicino, [intervallo al 95 % del p95]; q = query; cpu = p50 dei "
+              f"ms di CPU del processo Django.\n"
               f"Carico (1/5/15 min) {load_before} → {load_after}, "
               f"{time.time() - started:.0f} s. Obiettivi: pagine dell'ufficio p95 <= "
               f"{P95_TARGET_MS:.0f} ms a ogni scala; query uguali a ogni scala.")

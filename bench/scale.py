@@ -195,6 +195,12 @@ def main():
 
     setup_web_worker()  # as pianozona/wsgi.py does in every web worker
     worker = Worker()
+    # The steady state of a gunicorn worker past its 1000th request (pianozona/runtime.py):
+    # what the warm-up loaded is frozen, not walked again by every request's collection.
+    import gc
+
+    gc.collect()
+    gc.freeze()
     answers.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         command = json.loads(line)

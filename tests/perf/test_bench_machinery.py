@@ -99,3 +99,31 @@ def test_jit_option_replaces_only_the_jit_setting():
     assert with_jit("-c jit=off -c statement_timeout=30000", True) == (
         "-c statement_timeout=30000 -c jit=on")
     assert with_jit("", False) == "-c jit=off"
+
+
+def test_table_rounds_spread_every_row_over_the_whole_table():
+    """Each row × scale gets its samples in every round (not all in one window), and the
+    metronome ticks once per round."""
+    from bench import interleave, metronome
+
+    asked = []
+
+    class Worker:
+        def __init__(self, ambiti):
+            self.ambiti = ambiti
+
+        def ask(self, cmd, n, row=None):
+            asked.append((cmd, row, self.ambiti))
+            return {"times": [float(len(asked))] * n, "cpu": [1.0] * n}
+
+    workers = [Worker(1), Worker(60), Worker(600)]
+    phases = metronome.Phases()
+    times, cpu = interleave.table_rounds(workers, rows=4, samples=100, phases=phases)
+    assert set(times) == {(row, a) for row in range(4) for a in (1, 60, 600)}
+    assert all(len(t) == 100 for t in times.values())
+    samples = [a for a in asked if a[0] == "sample"]
+    rounds = [samples[i:i + 12] for i in range(0, len(samples), 12)]
+    assert len(rounds) == 10
+    assert all(len(set(r)) == 12 for r in rounds)  # every row and scale in every round
+    assert len({r[0] for r in rounds}) > 1  # and not always in the same order
+    assert len(phases.ticks["tabella"]) == 10 * interleave.ROUND
