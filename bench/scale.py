@@ -191,16 +191,13 @@ def main():
     from bench import exports
 
     exports.vacuum()  # whatever migrate wrote, if anything
-    from pianozona.runtime import setup_web_worker
+    from pianozona.runtime import freeze_startup_objects, setup_web_worker
 
     setup_web_worker()  # as pianozona/wsgi.py does in every web worker
     worker = Worker()
     # The steady state of a gunicorn worker past its 1000th request (pianozona/runtime.py):
     # what the warm-up loaded is frozen, not walked again by every request's collection.
-    import gc
-
-    gc.collect()
-    gc.freeze()
+    freeze_startup_objects()
     answers.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         command = json.loads(line)
