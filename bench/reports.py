@@ -10,37 +10,45 @@ RATIO_TARGET = 1.2
 RUNS = 5  # alternated: a full render, then WeasyPrint alone on its HTML
 
 
-def consuntivo_2018(phases=None):
-    """``phases``: bench/metronome.py's ticks, one round per run (how fast the machine was)."""
-    from bench import metronome
+def consuntivo_2018(phases=None, gate=None):
+    """``phases``: bench/metronome.py's ticks (how fast the machine was); ``gate``
+    (bench/steady.py): a pair of runs is kept only if the machine ran at speed throughout."""
+    from bench import metronome, steady
     from objectives.models import OperatingPlan
     from reports import charts, rendering
 
+    gate = gate or steady.Open()
     plan = OperatingPlan.objects.get(zone_plan__ambito__slug="cremasco", year=2018)
     # One untimed run: imports (matplotlib, WeasyPrint) and font loading are paid once per
     # worker process, not per report.
     rendering.render("consuntivo", plan)
 
-    totals, alone, queries, steps = [], [], [], []
-    # CPU seconds of this process beside the wall clock: both are single-threaded here, and
-    # on a shared machine the wall clock also counts the time other processes held the CPU.
-    totals_cpu, alone_cpu = [], []
-    result = None
-    for _ in range(RUNS):
-        if phases is not None:
-            phases.add("pdf", metronome.sample(10))
+    def pair():
+        """A full render, then WeasyPrint alone on its HTML: wall and CPU seconds of each.
+        CPU seconds of this process beside the wall clock: both are single-threaded here,
+        and on a shared machine the wall clock also counts the time other processes held
+        the CPU."""
         charts.forget_drawn()  # every run draws its charts again: no memo from the last one
         started, used = time.perf_counter(), time.process_time()
         with CaptureQueriesContext(connection) as captured:
             result = rendering.render("consuntivo", plan)
-        totals.append(time.perf_counter() - started)
-        totals_cpu.append(time.process_time() - used)
-        queries.append(len(captured.captured_queries))
-        steps.append(result.timings)
+        total = (time.perf_counter() - started, time.process_time() - used)
         started, used = time.perf_counter(), time.process_time()
         rendering.html_to_pdf(result.html)
-        alone.append(time.perf_counter() - started)
-        alone_cpu.append(time.process_time() - used)
+        alone = (time.perf_counter() - started, time.process_time() - used)
+        return result, len(captured.captured_queries), total, alone
+
+    totals, alone, queries, steps = [], [], [], []
+    totals_cpu, alone_cpu = [], []
+    result = None
+    for _ in range(RUNS):
+        result, count, total, weasy = gate.measure(metronome.sample, pair, phases, "pdf")
+        totals.append(total[0])
+        totals_cpu.append(total[1])
+        alone.append(weasy[0])
+        alone_cpu.append(weasy[1])
+        queries.append(count)
+        steps.append(result.timings)
     total, weasy = statistics.median(totals), statistics.median(alone)
     ratio = total / weasy
 

@@ -47,7 +47,7 @@ os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,testserver,127.0.0.1")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 
-from bench import metronome, stats  # noqa: E402
+from bench import metronome, stats, steady  # noqa: E402
 from bench.databases import (  # noqa: E402
     DEFAULT_POSTGRES,
     ManifestMismatch,
@@ -55,7 +55,13 @@ from bench.databases import (  # noqa: E402
     ensure_template,
     scratch_copy,
 )
-from bench.interleave import ROUND, interleaved, table_rounds, tick  # noqa: E402
+from bench.interleave import (  # noqa: E402
+    ROUND,
+    interleaved,
+    metronome_of,
+    table_rounds,
+    tick,
+)
 
 P95_TARGET_MS = 150.0
 
@@ -72,7 +78,7 @@ def print_table(title, rows):
         print(f"{name:<{width}}  {value}")
 
 
-def report_benchmarks(phases):
+def report_benchmarks(phases, gate):
     """The PDF benchmark on the seed documents (SQLite unless told otherwise): (not met,
     its printed rows for the run's JSON file)."""
     import django
@@ -89,7 +95,7 @@ def report_benchmarks(phases):
     from bench import reports
 
     not_met = []
-    title, rows, ok = reports.consuntivo_2018(phases)
+    title, rows, ok = reports.consuntivo_2018(phases, gate)
     print_table(f"{title} [carico {load()}]", rows)
     sys.stdout.flush()
     if not ok:
@@ -164,7 +170,7 @@ class ScaleWorker:
                 self.process.kill()
 
 
-def returns_phase(workers, scales, samples, runs, phases):
+def returns_phase(workers, scales, samples, runs, phases, gate):
     """The ISTAT return (bench/returns.py): one ambito, ``samples`` builds per scale
     interleaved, p50/p95; the national aggregate over every ambito of the scale, ``runs``
     (at least 5) per scale, median and spread; query counts. Returns (not met, results)."""
@@ -172,17 +178,18 @@ def returns_phase(workers, scales, samples, runs, phases):
 
     info = {w.ambiti: {s: w.ask(cmd="returns_queries", row=s) for s in ("one", "national")}
             for w in workers}
-    times, _cpu = interleaved(workers, "one", samples, cmd="returns_sample")
-    tick(phases, "returns", workers[0])
+    times, _cpu = interleaved(workers, "one", samples, cmd="returns_sample", gate=gate,
+                              phases=phases, phase="returns")
     one = {a: stats.summary(times[(a, None)]) for a in scales}
     national = {}
     for worker in workers:  # a few runs each, the scales in turn
         national[worker.ambiti] = []
     for _ in range(max(5, runs)):
         for worker in workers:
-            national[worker.ambiti] += worker.ask(cmd="returns_sample", row="national",
-                                                  n=1)["times"]
-        tick(phases, "returns", workers[0])
+            national[worker.ambiti] += gate.measure(
+                metronome_of(workers[0]),
+                lambda w=worker: w.ask(cmd="returns_sample", row="national", n=1),
+                phases, "returns")["times"]
     rows = []
     for a in scales:
         first = info[a]["one"]
@@ -210,7 +217,7 @@ def returns_phase(workers, scales, samples, runs, phases):
     return found, {"info": info, "one": one, "national": national}
 
 
-def scale_table(server, scales, samples, runs, regenerate, phases, skip_import=False,
+def scale_table(server, scales, samples, runs, regenerate, phases, gate, skip_import=False,
                 table_only=False):
     """Returns (not met, broken, results for the JSON file). ``phases``: the metronome's
     ticks (bench/metronome.py), the PDF's already in."""
@@ -242,7 +249,7 @@ def scale_table(server, scales, samples, runs, regenerate, phases, skip_import=F
         table = []
         queries_of = [{w.ambiti: w.ask(cmd="queries", row=index)["queries"] for w in workers}
                       for index in range(len(rows))]
-        times, cpu = table_rounds(workers, len(rows), samples, phases)
+        times, cpu = table_rounds(workers, len(rows), samples, phases, gate)
         for index, row in enumerate(rows):
             queries = queries_of[index]
             cells = {ambiti: {**stats.summary(times[(index, ambiti)]),
@@ -303,8 +310,8 @@ def scale_table(server, scales, samples, runs, regenerate, phases, skip_import=F
                     ("revisore nazionale", "API budget-lines ?page=1")):
                 continue
             times, _cpu = interleaved([largest], index, samples,
-                                      variants=(None, "jit", "no_reuse"))
-            tick(phases, "impostazioni", largest)
+                                      variants=(None, "jit", "no_reuse"), gate=gate,
+                                      phases=phases, phase="impostazioni")
             for variant, label in ((None, "come l'app: JIT spento, connessione riusata"),
                                    ("jit", "JIT attivo"),
                                    ("no_reuse", "una connessione per richiesta")):
@@ -319,6 +326,7 @@ def scale_table(server, scales, samples, runs, regenerate, phases, skip_import=F
         if not skip_import:
             extras.append(("import", smallest))
         for command, worker in extras:
+            gate.wait(metronome_of(worker))
             tick(phases, command, worker)
             title, rows_, ok = worker.ask(cmd=command, runs=runs)["table"]
             tick(phases, command, worker)
@@ -327,7 +335,8 @@ def scale_table(server, scales, samples, runs, regenerate, phases, skip_import=F
             results[command] = rows_
             if not ok:
                 not_met.append(f"{title} ({worker.ambiti} ambiti)")
-        found, results["returns"] = returns_phase(workers, scales, samples, runs, phases)
+        found, results["returns"] = returns_phase(workers, scales, samples, runs, phases,
+                                                  gate)
         not_met += found
         results["metronome"] = phases.summary()
         print(f"\nMetronomo per fase, p50 [intervallo]: {phases.line()}")
@@ -359,6 +368,9 @@ def main():
     parser.add_argument("--table-only", action="store_true",
                         help="la sola tabella delle scale (senza impostazioni, esportazione, "
                              "importazione e debito informativo: un secondo giro da confrontare)")
+    parser.add_argument("--no-gate", action="store_true",
+                        help="misura anche quando la macchina è più lenta del suo metronomo di "
+                             "riferimento (bench/steady.py)")
     parser.add_argument("--regenerate", action="store_true",
                         default=os.environ.get("BENCH_REGENERATE") == "1")
     args = parser.parse_args()
@@ -369,8 +381,9 @@ def main():
     server = postgres_server()
     not_met, broken, pdf_rows = [], False, None
     phases = metronome.Phases()
+    gate = steady.Open() if args.no_gate else steady.Gate(ROOT / "var" / "bench-machine.json")
     if not args.skip_reports:
-        found, pdf_rows = report_benchmarks(phases)
+        found, pdf_rows = report_benchmarks(phases, gate)
         not_met += found
     if server is None:
         print("\nTabella delle scale: richiede PostgreSQL. Imposta DATABASE_URL "
@@ -379,12 +392,14 @@ def main():
         broken = True
     else:
         found, failed, results = scale_table(server, scales, args.samples, args.runs,
-                                             args.regenerate, phases, args.skip_import,
-                                             args.table_only)
+                                             args.regenerate, phases, gate,
+                                             args.skip_import, args.table_only)
         not_met += found
         broken |= failed
         if pdf_rows:
             results["pdf"] = pdf_rows
+        if not args.no_gate:
+            results["machine"] = gate.summary()
         out = ROOT / "var" / f"bench-{time.strftime('%Y%m%d-%H%M%SZ', time.gmtime())}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(results, indent=1, default=str))
@@ -392,6 +407,9 @@ def main():
               f"python bench/compare.py <giro 1>.json <giro 2>.json)")
     if not (args.skip_reports or args.skip_commands):
         broken |= command_benchmarks()
+    if not args.no_gate:
+        gate.save()
+        print(f"\n{gate.line()}")
     print(f"\nCarico alla fine: {load()}")
     if not_met:
         print("\nOBIETTIVI NON RISPETTATI (NOT MET):")

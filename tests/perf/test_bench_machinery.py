@@ -103,8 +103,8 @@ def test_jit_option_replaces_only_the_jit_setting():
 
 def test_table_rounds_spread_every_row_over_the_whole_table():
     """Each row × scale gets its samples in every round (not all in one window), and the
-    metronome ticks once per round."""
-    from bench import interleave, metronome
+    metronome ticks after every turn."""
+    from bench import interleave, metronome, steady
 
     asked = []
 
@@ -126,4 +126,5 @@ def test_table_rounds_spread_every_row_over_the_whole_table():
     assert len(rounds) == 10
     assert all(len(set(r)) == 12 for r in rounds)  # every row and scale in every round
     assert len({r[0] for r in rounds}) > 1  # and not always in the same order
-    assert len(phases.ticks["tabella"]) == 10 * interleave.ROUND
+    # the metronome checked after every turn (bench/steady.py), each check in the phase
+    assert len(phases.ticks["tabella"]) == 10 * 12 * steady.TICK
