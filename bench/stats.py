@@ -17,14 +17,25 @@ def nearest_rank(values, q):
     return ordered[rank - 1]
 
 
+def _log(x):
+    return math.log(x) if x > 0 else -math.inf
+
+
 def rank_interval(n, q, confidence=0.95):
     """Ranks (1-based, inclusive) of the order statistics that bracket the true ``q``-th
     percentile with at least ``confidence``, from the binomial distribution (no assumption
     on the distribution of the times). For n=100, q=95: ranks 90 and 99 (or n)."""
     p = q / 100
+    # P(B <= k), B ~ Binomial(n, p), for every k at once; each term in logarithms, since
+    # comb(n, i) overflows a float beyond n ≈ 1000 (the metronome's thousands of ticks).
+    cumulative, total = [], 0.0
+    for i in range(n + 1):
+        total += math.exp(math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+                          + _log(p) * i + _log(1 - p) * (n - i))
+        cumulative.append(total)
 
-    def cdf(k):  # P(B <= k), B ~ Binomial(n, p)
-        return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
+    def cdf(k):
+        return cumulative[k]
 
     centre = max(1, math.ceil(p * n))
     low, high = centre, centre

@@ -128,3 +128,13 @@ def test_table_rounds_spread_every_row_over_the_whole_table():
     assert len({r[0] for r in rounds}) > 1  # and not always in the same order
     # the metronome checked after every turn (bench/steady.py), each check in the phase
     assert len(phases.ticks["tabella"]) == 10 * 12 * steady.TICK
+
+
+def test_rank_interval_of_thousands_of_samples():
+    """The metronome's thousands of ticks (a check after every turn): the binomial terms
+    are computed in logarithms, since comb(n, i) alone overflows a float beyond n ≈ 1000."""
+    low, high = stats.rank_interval(2850, 50)
+    assert low < 1425 < high
+    # ±1.96 standard deviations of Binomial(2850, 0.5), about ±52 ranks
+    assert abs((high - low) / 2 - 1.96 * (2850 * 0.25) ** 0.5) <= 2
+    assert stats.rank_interval(100, 95) == (90, 99)
