@@ -17,6 +17,8 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from pianozona import runtime
+
 from . import charts
 from .builders import BUILDERS, ReportData
 
@@ -149,7 +151,8 @@ def render(kind, target, *, variant=PDF_UA, data=None, on_step=None):
     timings["html"] = time.perf_counter() - mark
     step(50, "Generazione del PDF")
     mark = time.perf_counter()
-    pdf, pages = html_to_pdf(html, variant=variant)
+    with runtime.one_full_collection_at_the_end():
+        pdf, pages = html_to_pdf(html, variant=variant)
     timings["pdf"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started
     step(95, "Salvataggio")
