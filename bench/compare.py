@@ -120,6 +120,19 @@ def compare(first, second):
     return rows, disagree
 
 
+def machine_line(number, run):
+    """What bench/steady.py's gate did in one run: how long it waited for the machine, and
+    whether it ran out of patience (part of the run measured on a slower machine)."""
+    m = run.get("machine")
+    if not m:
+        return f"giro {number}: senza attesa della macchina (nessun dato del cancello)"
+    line = (f"giro {number}: metronomo di riferimento {m['reference_ms']:.2f} ms, turni "
+            f"ripetuti {m['repeated']}, attesa {m['waited_s']:.0f} s")
+    if m["slow_accepted"]:
+        line += f"; pazienza esaurita, {m['slow_accepted']} turni misurati a macchina lenta"
+    return line
+
+
 def _cell(value):
     if value is None:
         return "—"
@@ -143,6 +156,8 @@ def main(argv=None):
     print(f"\n{judged - len(disagree)} di {judged} figure in accordo (intervalli che si "
           f"sovrappongono), di cui {evened} a macchina pari; non giudicate: "
           f"{len(rows) - judged}.")
+    for number, run in enumerate(runs, start=1):
+        print(machine_line(number, run))
     if disagree:
         print("In disaccordo:\n" + "\n".join(f"  - {n}" for n in disagree))
         return 1

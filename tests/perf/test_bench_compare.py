@@ -111,3 +111,15 @@ def test_each_phase_is_evened_by_its_own_metronome_and_ratios_never():
     # The table's metronome did not move: 76–84 against 58–66 stays apart.
     assert "p95 cruscotto (ufficio) @ 600" in disagree
     assert "export: rapporto HTTP / COPY stesse colonne" in disagree
+
+
+def test_each_run_says_how_long_it_waited_for_the_machine():
+    run = {"machine": {"reference_ms": 6.39, "repeated": 47, "waited_s": 420.0,
+                       "slow_accepted": 104}}
+    assert compare.machine_line(2, run) == (
+        "giro 2: metronomo di riferimento 6.39 ms, turni ripetuti 47, attesa 420 s; pazienza "
+        "esaurita, 104 turni misurati a macchina lenta")
+    steady_run = {"machine": {"reference_ms": 6.4, "repeated": 0, "waited_s": 0.0,
+                              "slow_accepted": 0}}
+    assert "pazienza" not in compare.machine_line(1, steady_run)
+    assert "nessun dato" in compare.machine_line(1, {})
