@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
-from pianozona import runtime
+from core.garbage_collection import one_full_collection_at_the_end
 
 from . import charts
 from .builders import BUILDERS, ReportData
@@ -151,7 +151,7 @@ def render(kind, target, *, variant=PDF_UA, data=None, on_step=None):
     timings["html"] = time.perf_counter() - mark
     step(50, "Generazione del PDF")
     mark = time.perf_counter()
-    with runtime.one_full_collection_at_the_end():
+    with one_full_collection_at_the_end():
         pdf, pages = html_to_pdf(html, variant=variant)
     timings["pdf"] = time.perf_counter() - mark
     timings["total"] = time.perf_counter() - started

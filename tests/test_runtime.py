@@ -66,24 +66,25 @@ def test_what_the_first_requests_load_is_frozen_after_the_tenth():
 
 
 def test_the_pdf_step_runs_no_full_collection_until_it_ends():
-    """reports/rendering.render lays out the PDF inside one_full_collection_at_the_end: with
+    """reports/rendering.render lays out the PDF inside core.garbage_collection's
+    one_full_collection_at_the_end: with
     CPython's defaults the Consuntivo's layout triggered 6-7 full collections (some 20 % of
     its time); here none while the layout allocates, one at the end, and the process's own
     thresholds back afterwards."""
     code = (
         "import gc\n"
-        "from pianozona import runtime\n"
+        "from core.garbage_collection import one_full_collection_at_the_end\n"
         "before = gc.get_threshold()\n"
         "seen = []\n"
         "gc.callbacks.append(lambda phase, info: phase == 'start' "
         "and seen.append(info['generation']))\n"
-        "with runtime.one_full_collection_at_the_end():\n"
+        "with one_full_collection_at_the_end():\n"
         "    layout = [[[] for _ in range(10)] for _ in range(100_000)]\n"  # held, as boxes
         "    during = list(seen)\n"
         "print(2 in during, seen[len(during):].count(2), gc.get_threshold() == before)\n")
     assert _in_a_new_process(code).stdout.split() == ["False", "1", "True"]
     # the same allocations without it: full collections during the layout
-    code_default = code.replace("with runtime.one_full_collection_at_the_end():", "if True:")
+    code_default = code.replace("with one_full_collection_at_the_end():", "if True:")
     assert _in_a_new_process(code_default).stdout.split()[0] == "True"
 
 
